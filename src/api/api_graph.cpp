@@ -1,0 +1,222 @@
+// Graph loading, serialization and queries.
+#include <string>
+
+#include "api/guard.h"
+#include "api/handles.h"
+#include "graph/graph_io.h"
+#include "util/file_io.h"
+
+using cfp::Status;
+using cfp::api::Guard;
+using cfp::api::NotNull;
+
+namespace {
+
+Status NewGraph(cfp::Graph g, cfp_graph **out) {
+  *out = new cfp_graph{std::make_shared<const cfp::Graph>(std::move(g))};
+  return Status::Ok();
+}
+
+Status CheckGraph(const cfp_graph *g) { return NotNull(g, "graph"); }
+
+Status CheckOpId(const cfp_graph *g, uint32_t op) {
+  CFP_RETURN_IF_ERROR(CheckGraph(g));
+  if (op >= g->graph->num_ops())
+    return cfp::OutOfRange("op " + std::to_string(op) + " is out of range (graph has " +
+                           std::to_string(g->graph->num_ops()) + " ops)");
+  return Status::Ok();
+}
+
+Status CheckTensorId(const cfp_graph *g, uint32_t t) {
+  CFP_RETURN_IF_ERROR(CheckGraph(g));
+  if (t >= g->graph->num_tensors())
+    return cfp::OutOfRange("tensor " + std::to_string(t) + " is out of range (graph has " +
+                           std::to_string(g->graph->num_tensors()) + " tensors)");
+  return Status::Ok();
+}
+
+}  // namespace
+
+namespace cfp::api {
+// Shared with other API files that return graphs.
+Status ReturnGraph(cfp::Graph g, cfp_graph **out) { return NewGraph(std::move(g), out); }
+}  // namespace cfp::api
+
+extern "C" {
+
+CFP_API cfp_status cfp_graph_from_buffer(const void *data, size_t size, cfp_graph **out) {
+  CFP_API_CLEAR_OUT(out, nullptr);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    if (data == nullptr && size != 0) return cfp::InvalidArgument("data must not be NULL");
+    CFP_ASSIGN_OR_RETURN(auto g, cfp::GraphFromBuffer(data, size));
+    return NewGraph(std::move(g), out);
+  });
+}
+
+CFP_API cfp_status cfp_graph_from_file(const char *path, cfp_graph **out) {
+  CFP_API_CLEAR_OUT(out, nullptr);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(NotNull(path, "path"));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    CFP_ASSIGN_OR_RETURN(auto g, cfp::GraphFromFile(path));
+    return NewGraph(std::move(g), out);
+  });
+}
+
+CFP_API cfp_status cfp_graph_to_buffer(const cfp_graph *graph, cfp_bytes **out) {
+  CFP_API_CLEAR_OUT(out, nullptr);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckGraph(graph));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    *out = new cfp_bytes{cfp::GraphToBuffer(*graph->graph)};
+    return Status::Ok();
+  });
+}
+
+CFP_API cfp_status cfp_graph_to_file(const cfp_graph *graph, const char *path) {
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckGraph(graph));
+    CFP_RETURN_IF_ERROR(NotNull(path, "path"));
+    auto buf = cfp::GraphToBuffer(*graph->graph);
+    return cfp::WriteFileAtomically(path, buf.data(), buf.size());
+  });
+}
+
+CFP_API void cfp_graph_destroy(cfp_graph *graph) { delete graph; }
+
+CFP_API cfp_status cfp_graph_name(const cfp_graph *graph, const char **out) {
+  CFP_API_CLEAR_OUT(out, nullptr);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckGraph(graph));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    *out = graph->graph->name().c_str();
+    return Status::Ok();
+  });
+}
+
+CFP_API cfp_status cfp_graph_op_count(const cfp_graph *graph, uint32_t *out) {
+  CFP_API_CLEAR_OUT(out, 0);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckGraph(graph));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    *out = graph->graph->num_ops();
+    return Status::Ok();
+  });
+}
+
+CFP_API cfp_status cfp_graph_tensor_count(const cfp_graph *graph, uint32_t *out) {
+  CFP_API_CLEAR_OUT(out, 0);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckGraph(graph));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    *out = graph->graph->num_tensors();
+    return Status::Ok();
+  });
+}
+
+CFP_API cfp_status cfp_graph_op_name(const cfp_graph *graph, uint32_t op, const char **out) {
+  CFP_API_CLEAR_OUT(out, nullptr);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckOpId(graph, op));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    *out = graph->graph->op(op).name.c_str();
+    return Status::Ok();
+  });
+}
+
+CFP_API cfp_status cfp_graph_op_kind(const cfp_graph *graph, uint32_t op, cfp_op_kind *out) {
+  CFP_API_CLEAR_OUT(out, CFP_OP_ABS);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckOpId(graph, op));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    *out = static_cast<cfp_op_kind>(graph->graph->op(op).kind);
+    return Status::Ok();
+  });
+}
+
+CFP_API cfp_status cfp_graph_op_scope(const cfp_graph *graph, uint32_t op, const char **out) {
+  CFP_API_CLEAR_OUT(out, nullptr);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckOpId(graph, op));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    *out = graph->graph->op(op).scope.c_str();
+    return Status::Ok();
+  });
+}
+
+CFP_API cfp_status cfp_graph_tensor_name(const cfp_graph *graph, uint32_t tensor, const char **out) {
+  CFP_API_CLEAR_OUT(out, nullptr);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckTensorId(graph, tensor));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    *out = graph->graph->tensor(tensor).name.c_str();
+    return Status::Ok();
+  });
+}
+
+CFP_API cfp_status cfp_graph_tensor_dtype(const cfp_graph *graph, uint32_t tensor, cfp_dtype *out) {
+  CFP_API_CLEAR_OUT(out, CFP_F32);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckTensorId(graph, tensor));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    *out = static_cast<cfp_dtype>(graph->graph->tensor(tensor).dtype);
+    return Status::Ok();
+  });
+}
+
+CFP_API cfp_status cfp_graph_tensor_role(const cfp_graph *graph, uint32_t tensor, cfp_tensor_role *out) {
+  CFP_API_CLEAR_OUT(out, CFP_ROLE_DATA_INPUT);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckTensorId(graph, tensor));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    *out = static_cast<cfp_tensor_role>(graph->graph->tensor(tensor).role);
+    return Status::Ok();
+  });
+}
+
+CFP_API cfp_status cfp_graph_tensor_rank(const cfp_graph *graph, uint32_t tensor, uint32_t *out) {
+  CFP_API_CLEAR_OUT(out, 0);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckTensorId(graph, tensor));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    *out = static_cast<uint32_t>(graph->graph->tensor(tensor).shape.size());
+    return Status::Ok();
+  });
+}
+
+CFP_API cfp_status cfp_graph_tensor_dim(const cfp_graph *graph, uint32_t tensor, uint32_t dim, int64_t *out) {
+  CFP_API_CLEAR_OUT(out, 0);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckTensorId(graph, tensor));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    const auto &shape = graph->graph->tensor(tensor).shape;
+    if (dim >= shape.size())
+      return cfp::OutOfRange("dim " + std::to_string(dim) + " is out of range for a rank-" + std::to_string(shape.size()) +
+                             " tensor");
+    *out = shape[dim];
+    return Status::Ok();
+  });
+}
+
+CFP_API cfp_status cfp_graph_parameter_count(const cfp_graph *graph, uint64_t *out) {
+  CFP_API_CLEAR_OUT(out, 0);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckGraph(graph));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    *out = graph->graph->ParameterCount();
+    return Status::Ok();
+  });
+}
+
+CFP_API cfp_status cfp_graph_flops(const cfp_graph *graph, double *out) {
+  CFP_API_CLEAR_OUT(out, 0);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckGraph(graph));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    *out = graph->graph->Flops();
+    return Status::Ok();
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,46 @@
+// Shared pieces of the `cfp` command-line tool. The tool uses only the public C API.
+#pragma once
+
+#include <cfp.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace cfp_cli {
+
+// Parsed command line: positional arguments and --key value / --flag options.
+struct Args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> options;
+  bool Has(const std::string &k) const { return options.count(k) != 0; }
+  std::string Get(const std::string &k, const std::string &fallback = {}) const {
+    auto it = options.find(k);
+    return it == options.end() ? fallback : it->second;
+  }
+};
+
+// `flags` lists options that take no value. Throws UsageError on unknown syntax.
+Args ParseArgs(int argc, char **argv, int first, const std::vector<std::string> &flags);
+
+struct UsageError {
+  std::string message;
+};
+struct CfpError {
+  std::string message;
+};
+
+// Throws CfpError("what: message") when status is not CFP_OK.
+void Check(cfp_status status, const std::string &what);
+
+// Loads a graph from a .cfpg file.
+cfp_graph *LoadGraphOrModel(const std::string &arg);
+
+std::string HumanCount(double v);   // 1.2K, 3.4M, 175.0B
+std::string HumanBytes(double v);   // 1.5 GiB
+std::string HumanTime(double s);    // 12.3 ms
+
+int CmdInspect(int argc, char **argv);
+
+}  // namespace cfp_cli
