@@ -19,3 +19,16 @@ struct cfp_graph_builder {
 struct cfp_bytes {
   std::vector<uint8_t> data;
 };
+
+#include "plan/plan.h"
+#include "search/optimizer.h"
+
+struct cfp_options {
+  cfp::OptimizerOptions options;
+  cfp_progress_fn progress = nullptr;
+  void *progress_user = nullptr;
+};
+
+struct cfp_plan {
+  std::shared_ptr<const cfp::Plan> plan;
+};

@@ -48,6 +48,11 @@ Status ValidateTensor(const std::vector<Tensor> &tensors, uint32_t id) {
   for (int32_t link : {t.gradient_of, t.updates})
     if (link < -1 || link >= static_cast<int64_t>(tensors.size()))
       return InvalidGraph(where() + "links to tensor " + std::to_string(link) + ", which does not exist");
+  if (t.updates >= 0) {
+    const Tensor &target = tensors[t.updates];
+    if (target.shape != t.shape || target.dtype != t.dtype)
+      return InvalidGraph(where() + "updates " + DescribeTensor(tensors, t.updates) + " but its shape or dtype differs");
+  }
   if (t.role == TensorRole::Constant && t.shape.empty() && !IsFloat(t.dtype) && t.value != static_cast<double>(static_cast<int64_t>(t.value)))
     return InvalidGraph(where() + "is an integer constant with a fractional value");
   return Status::Ok();

@@ -1,0 +1,39 @@
+// The pairwise costs between blocks: every tensor whose layout one block decides and
+// another block reads (or, for a parameter or optimizer state's next value, stores back).
+#pragma once
+
+#include <vector>
+
+#include "blocks/block_costs.h"
+
+namespace cfp {
+
+struct EdgeTerm {
+  uint32_t tensor = kNoId;
+  uint32_t from_block = kNoId;  // decides the tensor's layout
+  uint32_t to_block = kNoId;    // needs it
+  // Read by op `consumer` (in to_block) at every slot listed (deduplicated by layout at
+  // pricing time, as the objective does); or, when consumer == kNoId, stored back as the
+  // next value of graph input `loop_target` (decided in to_block).
+  uint32_t consumer = kNoId;
+  std::vector<uint32_t> slots;
+  uint32_t loop_target = kNoId;
+};
+
+// One undirected factor between blocks u < v, all terms in either direction.
+struct BlockEdge {
+  uint32_t u = kNoId, v = kNoId;
+  std::vector<EdgeTerm> terms;
+};
+
+std::vector<BlockEdge> BuildBlockEdges(const BlockPartition &blocks, const CostModel &model);
+
+// Cost matrix of an edge: cost[a * K_v + b] with u at strategy a and v at strategy b.
+std::vector<double> EdgeCostMatrix(const BlockEdge &edge, const BlockPartition &blocks, const BlockTable &table_u,
+                                   const BlockTable &table_v, const CostModel &model);
+
+// The time of one term with the deciding block at strategy `a` and the other at `b`.
+double EdgeTermCost(const EdgeTerm &term, const BlockPartition &blocks, const BlockTable &from_table, uint32_t a,
+                    const BlockTable &to_table, uint32_t b, const CostModel &model);
+
+}  // namespace cfp

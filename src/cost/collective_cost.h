@@ -1,0 +1,21 @@
+// The alpha-beta model of collectives on one mesh axis of n devices with B bytes
+// (DESIGN §7): all-reduce a + 2(n-1)/n B/bw; all-gather and reduce-scatter
+// a + (n-1)/n B/bw; all-to-all a + (n-1)/n^2 B/bw. Multi-axis collectives are composed per
+// axis by the resharding planner.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "mesh/mesh.h"
+#include "sharding/resharding.h"
+
+namespace cfp {
+
+double CollectiveTime(const Collective &c, const Mesh &mesh);
+double CollectivesTime(std::span<const Collective> cs, const Mesh &mesh);
+// Time to bring a tensor from one layout to another.
+double ReshardTime(const ShardingSpec &from, const ShardingSpec &to, std::span<const int64_t> shape, DType dtype,
+                   const Mesh &mesh);
+
+}  // namespace cfp

@@ -1,0 +1,14 @@
+// Knobs of the cost model beyond the hardware constants (DESIGN §7).
+#pragma once
+
+namespace cfp {
+
+struct CostParams {
+  // Multiplier on compute time; 0 prices communication only (Alpa's test convention).
+  double compute_scale = 1;
+  // Time charged per byte of a parameter held on a device beyond its fully sharded size:
+  // a tie-breaker towards sharded parameters (Alpa's convention uses a small one).
+  double replicated_param_penalty = 0;
+};
+
+}  // namespace cfp

@@ -1,0 +1,264 @@
+#include "plan/plan_io.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "plan_generated.h"
+
+namespace cfp {
+
+std::vector<uint8_t> PlanToBuffer(const Plan &plan) {
+  flatbuffers::FlatBufferBuilder b(1024 + plan.op_strategy.size() * 32 + plan.tensor_spec.size() * 48);
+  std::vector<flatbuffers::Offset<fb::OpStrategy>> ops;
+  ops.reserve(plan.op_strategy.size());
+  for (size_t op = 0; op < plan.op_strategy.size(); ++op) {
+    std::vector<int32_t> assignment;
+    for (size_t m = 0; m < plan.mesh_shape.size(); ++m) assignment.push_back(plan.op_assignment[op].axis_of[m]);
+    ops.push_back(fb::CreateOpStrategy(b, plan.op_strategy[op], b.CreateVector(assignment), plan.op_block[op]));
+  }
+  std::vector<flatbuffers::Offset<fb::Sharding>> tensors;
+  tensors.reserve(plan.tensor_spec.size());
+  for (const ShardingSpec &s : plan.tensor_spec) {
+    std::vector<flatbuffers::Offset<fb::ShardingDim>> dims;
+    for (const DimSharding &d : s.dims) dims.push_back(fb::CreateShardingDim(b, b.CreateVector(d.axes.data(), d.count)));
+    std::vector<uint8_t> partial;
+    for (uint8_t m = 0; m < 8; ++m)
+      if (s.IsPartial(m)) partial.push_back(m);
+    tensors.push_back(fb::CreateSharding(b, b.CreateVector(dims), b.CreateVector(partial)));
+  }
+  std::vector<flatbuffers::Offset<fb::Collective>> colls;
+  for (const PlanCollective &c : plan.collectives) {
+    std::vector<uint8_t> axes;
+    for (uint8_t m = 0; m < 8; ++m)
+      if ((c.mesh_axes >> m) & 1) axes.push_back(m);
+    colls.push_back(fb::CreateCollective(b, static_cast<fb::CollectiveKind>(c.kind), c.tensor, b.CreateVector(axes),
+                                         static_cast<uint64_t>(std::llround(c.bytes)), static_cast<int32_t>(c.before_op),
+                                         c.time));
+  }
+  const SearchStats &st = plan.stats;
+  auto stats = fb::CreateSearchStats(b, st.time_load, st.time_blocks, st.time_segments, st.time_costs, st.time_search, st.ops,
+                                     st.blocks, st.segments, st.unique_segments, st.configurations_costed,
+                                     st.configurations_profiled, st.configurations_reused, st.ops_outside_blocks);
+  auto name = b.CreateString(plan.graph_name);
+  auto mesh = b.CreateVector(plan.mesh_shape);
+  auto cost_model = b.CreateString(plan.cost_model);
+  auto ops_v = b.CreateVector(ops);
+  auto tensors_v = b.CreateVector(tensors);
+  auto colls_v = b.CreateVector(colls);
+  auto device = b.CreateString(plan.device);
+  b.Finish(fb::CreatePlan(b, kPlanSchemaVersion, name, mesh, cost_model, plan.step_time, plan.compute_time, plan.comm_time,
+                          plan.peak_memory, plan.memory_budget, plan.is_optimal, ops_v, tensors_v, colls_v, stats, device),
+           fb::PlanIdentifier());
+  return {b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize()};
+}
+
+Result<Plan> PlanFromBuffer(const void *data, size_t size) {
+  if (data == nullptr || size == 0) return InvalidData("plan buffer is empty");
+  const auto *bytes = static_cast<const uint8_t *>(data);
+  if (size < 8) return InvalidData("plan buffer is truncated: " + std::to_string(size) + " bytes");
+  if (!flatbuffers::BufferHasIdentifier(bytes, fb::PlanIdentifier()))
+    return InvalidData("not a libcfp plan: the file identifier is not 'CFPP'");
+  if (size >= FLATBUFFERS_MAX_BUFFER_SIZE) return InvalidData("plan buffer exceeds 2 GiB");
+  flatbuffers::Verifier::Options opts;
+  opts.max_depth = 64;
+  opts.max_tables = static_cast<flatbuffers::uoffset_t>(size / 4 + 1024);
+  flatbuffers::Verifier verifier(bytes, size, opts);
+  if (!fb::VerifyPlanBuffer(verifier)) return InvalidData("plan buffer failed verification (truncated or corrupted)");
+  const fb::Plan *fp = fb::GetPlan(bytes);
+  if (fp->schema_version() == 0 || fp->schema_version() > kPlanSchemaVersion)
+    return InvalidData("plan uses schema version " + std::to_string(fp->schema_version()) + ", this library reads 1 to " +
+                       std::to_string(kPlanSchemaVersion));
+  Plan plan;
+  if (fp->graph_name()) plan.graph_name = fp->graph_name()->str();
+  if (fp->device()) plan.device = fp->device()->str();
+  if (fp->cost_model()) plan.cost_model = fp->cost_model()->str();
+  if (fp->mesh_shape()) plan.mesh_shape.assign(fp->mesh_shape()->begin(), fp->mesh_shape()->end());
+  if (plan.mesh_shape.size() > kMaxMeshAxes) return InvalidData("plan has a mesh of more than 3 axes");
+  const size_t nm = plan.mesh_shape.size();
+  plan.step_time = fp->step_time();
+  plan.compute_time = fp->compute_time();
+  plan.comm_time = fp->comm_time();
+  plan.objective = plan.step_time;
+  plan.peak_memory = fp->peak_memory();
+  plan.memory_budget = fp->memory_budget();
+  plan.is_optimal = fp->is_optimal();
+  if (fp->ops())
+    for (const fb::OpStrategy *o : *fp->ops()) {
+      plan.op_strategy.push_back(o->index());
+      plan.op_block.push_back(o->block());
+      Strategy s;
+      if (o->assignment()) {
+        if (o->assignment()->size() != nm) return InvalidData("an op strategy does not match the mesh");
+        for (size_t m = 0; m < nm; ++m) {
+          int32_t a = o->assignment()->Get(static_cast<flatbuffers::uoffset_t>(m));
+          if (a < -1 || a > INT16_MAX) return InvalidData("an op strategy names axis " + std::to_string(a));
+          s.axis_of[m] = static_cast<int16_t>(a);
+        }
+      }
+      plan.op_assignment.push_back(s);
+    }
+  if (fp->tensors())
+    for (const fb::Sharding *t : *fp->tensors()) {
+      ShardingSpec spec;
+      if (t->dims())
+        for (const fb::ShardingDim *d : *t->dims()) {
+          DimSharding ds;
+          if (d->mesh_axes()) {
+            if (d->mesh_axes()->size() > nm) return InvalidData("a tensor dim is split over more mesh axes than exist");
+            for (uint8_t m : *d->mesh_axes()) {
+              if (m >= nm) return InvalidData("a tensor is split over mesh axis " + std::to_string(m) + ", which does not exist");
+              ds.Push(m);
+            }
+          }
+          spec.dims.push_back(ds);
+        }
+      if (t->partial())
+        for (uint8_t m : *t->partial()) {
+          if (m >= nm) return InvalidData("a tensor is partial over mesh axis " + std::to_string(m) + ", which does not exist");
+          spec.partial |= static_cast<uint8_t>(1u << m);
+        }
+      plan.tensor_spec.push_back(std::move(spec));
+    }
+  if (fp->collectives())
+    for (const fb::Collective *c : *fp->collectives()) {
+      PlanCollective pc;
+      if (static_cast<int>(c->kind()) > 3) return InvalidData("unknown collective kind");
+      pc.kind = static_cast<CollectiveKind>(c->kind());
+      pc.tensor = c->tensor();
+      if (pc.tensor >= plan.tensor_spec.size()) return InvalidData("a collective names a tensor that does not exist");
+      if (c->mesh_axes())
+        for (uint8_t m : *c->mesh_axes()) {
+          if (m >= nm) return InvalidData("a collective uses a mesh axis that does not exist");
+          pc.mesh_axes |= static_cast<uint8_t>(1u << m);
+        }
+      pc.bytes = static_cast<double>(c->bytes());
+      pc.before_op = c->before_op();
+      pc.time = c->time();
+      plan.collectives.push_back(pc);
+    }
+  if (const fb::SearchStats *st = fp->stats()) {
+    plan.stats.time_load = st->time_load();
+    plan.stats.time_blocks = st->time_blocks();
+    plan.stats.time_segments = st->time_segments();
+    plan.stats.time_costs = st->time_costs();
+    plan.stats.time_search = st->time_search();
+    plan.stats.ops = st->ops();
+    plan.stats.blocks = st->blocks();
+    plan.stats.segments = st->segments();
+    plan.stats.unique_segments = st->unique_segments();
+    plan.stats.configurations_costed = st->configurations_costed();
+    plan.stats.configurations_profiled = st->configurations_profiled();
+    plan.stats.configurations_reused = st->configurations_reused();
+    plan.stats.ops_outside_blocks = st->ops_outside_blocks();
+  }
+  return plan;
+}
+
+namespace {
+
+void JsonString(std::string &out, const std::string &s) {
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+void JsonNumber(std::string &out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  out += buf;
+}
+
+}  // namespace
+
+std::string PlanToJson(const Plan &plan) {
+  std::string o = "{\n  \"graph\": ";
+  JsonString(o, plan.graph_name);
+  o += ",\n  \"device\": ";
+  JsonString(o, plan.device);
+  o += ",\n  \"cost_model\": ";
+  JsonString(o, plan.cost_model);
+  o += ",\n  \"mesh\": [";
+  for (size_t i = 0; i < plan.mesh_shape.size(); ++i) o += (i ? ", " : "") + std::to_string(plan.mesh_shape[i]);
+  o += "],\n  \"step_time\": ";
+  JsonNumber(o, plan.step_time);
+  o += ",\n  \"compute_time\": ";
+  JsonNumber(o, plan.compute_time);
+  o += ",\n  \"comm_time\": ";
+  JsonNumber(o, plan.comm_time);
+  o += ",\n  \"peak_memory\": " + std::to_string(plan.peak_memory);
+  o += ",\n  \"memory_budget\": " + std::to_string(plan.memory_budget);
+  o += ",\n  \"is_optimal\": ";
+  o += plan.is_optimal ? "true" : "false";
+  const SearchStats &s = plan.stats;
+  o += ",\n  \"stats\": {\"time_load\": ";
+  JsonNumber(o, s.time_load);
+  o += ", \"time_blocks\": ";
+  JsonNumber(o, s.time_blocks);
+  o += ", \"time_segments\": ";
+  JsonNumber(o, s.time_segments);
+  o += ", \"time_costs\": ";
+  JsonNumber(o, s.time_costs);
+  o += ", \"time_search\": ";
+  JsonNumber(o, s.time_search);
+  o += ", \"ops\": " + std::to_string(s.ops) + ", \"blocks\": " + std::to_string(s.blocks) +
+       ", \"segments\": " + std::to_string(s.segments) + ", \"unique_segments\": " + std::to_string(s.unique_segments) +
+       ", \"configurations_costed\": " + std::to_string(s.configurations_costed) +
+       ", \"configurations_profiled\": " + std::to_string(s.configurations_profiled) +
+       ", \"configurations_reused\": " + std::to_string(s.configurations_reused) +
+       ", \"ops_outside_blocks\": " + std::to_string(s.ops_outside_blocks) + "}";
+  o += ",\n  \"ops\": [";
+  for (size_t i = 0; i < plan.op_strategy.size(); ++i) {
+    o += i ? ",\n    " : "\n    ";
+    o += "{\"strategy\": " + std::to_string(plan.op_strategy[i]) + ", \"assignment\": [";
+    for (size_t m = 0; m < plan.mesh_shape.size(); ++m) o += (m ? ", " : "") + std::to_string(plan.op_assignment[i].axis_of[m]);
+    o += "], \"block\": ";
+    o += plan.op_block[i] == UINT32_MAX ? std::string("null") : std::to_string(plan.op_block[i]);
+    o += "}";
+  }
+  o += "\n  ],\n  \"tensors\": [";
+  for (size_t i = 0; i < plan.tensor_spec.size(); ++i) {
+    o += i ? ",\n    " : "\n    ";
+    JsonString(o, plan.tensor_spec[i].ToString());
+  }
+  o += "\n  ],\n  \"collectives\": [";
+  for (size_t i = 0; i < plan.collectives.size(); ++i) {
+    const PlanCollective &c = plan.collectives[i];
+    o += i ? ",\n    " : "\n    ";
+    o += "{\"kind\": \"" + std::string(CollectiveName(c.kind)) + "\", \"tensor\": " + std::to_string(c.tensor) +
+         ", \"mesh_axes\": [";
+    bool first = true;
+    for (int m = 0; m < 8; ++m)
+      if ((c.mesh_axes >> m) & 1) {
+        o += (first ? "" : ", ") + std::to_string(m);
+        first = false;
+      }
+    o += "], \"bytes\": ";
+    JsonNumber(o, c.bytes);
+    o += ", \"before_op\": " + std::to_string(c.before_op) + ", \"time\": ";
+    JsonNumber(o, c.time);
+    o += "}";
+  }
+  o += "\n  ]\n}\n";
+  return o;
+}
+
+}  // namespace cfp

@@ -1,0 +1,314 @@
+#include "search/optimizer.h"
+
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <unordered_map>
+
+#include "blocks/block.h"
+#include "blocks/block_costs.h"
+#include "blocks/block_edges.h"
+#include "search/block_problem.h"
+#include "search/frontier_dp.h"
+#include "segments/fingerprint.h"
+#include "segments/segments.h"
+#include "util/hash.h"
+
+namespace cfp {
+
+Result<Mesh> OptimizerOptions::BuildMesh() const {
+  CFP_ASSIGN_OR_RETURN(Mesh mesh, Mesh::Create(mesh_shape, device, devices_per_node));
+  for (size_t a = 0; a < axis_links.size(); ++a) {
+    if (!axis_links[a]) continue;
+    if (static_cast<int>(a) >= mesh.num_axes())
+      return InvalidArgument("a link is set for mesh axis " + std::to_string(a) + " but the mesh " + mesh.ToString() +
+                             " has " + std::to_string(mesh.num_axes()) + " axes");
+    mesh.mutable_axis(static_cast<int>(a)).bandwidth = axis_links[a]->first;
+    mesh.mutable_axis(static_cast<int>(a)).latency = axis_links[a]->second;
+  }
+  return mesh;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Everything the search needs, built once per optimize call.
+struct Prepared {
+  BlockPartition blocks;
+  std::vector<uint64_t> fingerprint;
+  std::vector<BlockTable> unique_tables;
+  std::vector<uint32_t> table_of_block;
+  std::vector<BlockEdge> edges;
+  BlockProblem problem;
+  double constant_memory = 0;  // graph inputs no op reads
+  Segmentation segments;
+  const BlockTable &table(uint32_t b) const { return unique_tables[table_of_block[b]]; }
+};
+
+uint64_t EdgeSignature(const BlockEdge &e, const Prepared &p, const CostModel &model) {
+  const Graph &g = model.graph();
+  Hasher h;
+  h.Add(p.fingerprint[e.u]).Add(p.fingerprint[e.v]).Add(e.terms.size());
+  for (const EdgeTerm &t : e.terms) {
+    h.Add(t.from_block == e.u);
+    uint32_t prod = g.producer(t.tensor);
+    uint32_t decider = prod != kNoId ? prod : model.storage_op(t.tensor);
+    h.Add(p.blocks.index_in_block[decider]).Add(prod != kNoId);
+    if (t.consumer != kNoId) {
+      h.Add(p.blocks.index_in_block[t.consumer]);
+      for (uint32_t s : t.slots) h.Add(s);
+    } else {
+      h.Add(UINT64_MAX).Add(p.blocks.index_in_block[model.storage_op(t.loop_target)]);
+    }
+    if (prod != kNoId) {
+      const auto &outs = g.op(prod).outputs;
+      h.Add(static_cast<uint64_t>(std::find(outs.begin(), outs.end(), t.tensor) - outs.begin()));
+    } else {
+      h.Add(model.storage_slot(t.tensor));
+    }
+  }
+  return h.value();
+}
+
+Status Report(const OptimizerOptions &o, const char *phase, uint64_t done, uint64_t total) {
+  if (o.progress && !o.progress(phase, done, total)) return Status(Code::kCancelled, "cancelled by the progress callback");
+  return Status::Ok();
+}
+
+Result<Prepared> Prepare(const CostModel &model, const OptimizerOptions &options, SearchStats &stats) {
+  Prepared p;
+  auto t = Clock::now();
+  p.blocks = BuildBlocks(model.graph());
+  stats.time_blocks = Since(t);
+  stats.blocks = static_cast<uint32_t>(p.blocks.blocks.size());
+  stats.ops_outside_blocks = p.blocks.OpsInKind(BlockKind::Other);
+  CFP_RETURN_IF_ERROR(Report(options, "blocks", 1, 1));
+
+  t = Clock::now();
+  p.fingerprint = FingerprintBlocks(p.blocks, model);
+  stats.time_segments = Since(t);
+
+  // One cost table per distinct fingerprint, costed in parallel.
+  t = Clock::now();
+  std::unordered_map<uint64_t, uint32_t> unique;
+  std::vector<uint32_t> representative;
+  p.table_of_block.resize(p.blocks.blocks.size());
+  for (uint32_t b = 0; b < p.blocks.blocks.size(); ++b) {
+    auto [it, inserted] = unique.try_emplace(p.fingerprint[b], static_cast<uint32_t>(representative.size()));
+    if (inserted) representative.push_back(b);
+    p.table_of_block[b] = it->second;
+  }
+  p.unique_tables.resize(representative.size());
+  tbb::parallel_for(size_t{0}, representative.size(), [&](size_t i) {
+    p.unique_tables[i] = CostBlock(p.blocks.blocks[representative[i]], p.blocks, model);
+  });
+  for (const BlockTable &bt : p.unique_tables) stats.configurations_costed += bt.size();
+  CFP_RETURN_IF_ERROR(Report(options, "costs", 1, 2));
+
+  // Pairwise factors, one cost matrix per distinct edge signature.
+  p.edges = BuildBlockEdges(p.blocks, model);
+  std::unordered_map<uint64_t, uint32_t> edge_unique;
+  std::vector<uint32_t> edge_rep, edge_matrix(p.edges.size());
+  for (uint32_t e = 0; e < p.edges.size(); ++e) {
+    auto [it, inserted] = edge_unique.try_emplace(EdgeSignature(p.edges[e], p, model), static_cast<uint32_t>(edge_rep.size()));
+    if (inserted) edge_rep.push_back(e);
+    edge_matrix[e] = it->second;
+  }
+  std::vector<std::vector<double>> matrices(edge_rep.size());
+  tbb::parallel_for(size_t{0}, edge_rep.size(), [&](size_t i) {
+    const BlockEdge &e = p.edges[edge_rep[i]];
+    matrices[i] = EdgeCostMatrix(e, p.blocks, p.table(e.u), p.table(e.v), model);
+  });
+  stats.time_costs = Since(t);
+  CFP_RETURN_IF_ERROR(Report(options, "costs", 2, 2));
+
+  // The problem: block variables with (time, memory) per strategy, factors between them.
+  const uint32_t nb = static_cast<uint32_t>(p.blocks.blocks.size());
+  p.problem.unary.resize(nb);
+  for (uint32_t b = 0; b < nb; ++b) {
+    const BlockTable &bt = p.table(b);
+    p.problem.unary[b].resize(bt.size());
+    for (uint32_t k = 0; k < bt.size(); ++k)
+      p.problem.unary[b][k] = {ParetoPoint{bt.time[k], bt.memory[k], UINT32_MAX, 0, 0, 0}};
+  }
+  for (uint32_t e = 0; e < p.edges.size(); ++e) {
+    BlockProblem::Factor f;
+    f.u = p.edges[e].u;
+    f.v = p.edges[e].v;
+    f.kv = p.table(f.v).size();
+    f.cost = matrices[edge_matrix[e]];
+    p.problem.factors.push_back(std::move(f));
+  }
+  const Graph &g = model.graph();
+  for (uint32_t tns = 0; tns < g.num_tensors(); ++tns)
+    if (g.producer(tns) == kNoId && model.storage_op(tns) == kNoId)
+      p.constant_memory += model.ResidentBytes(tns, ShardingSpec::Replicated(g.tensor(tns).shape.size()));
+  return p;
+}
+
+std::vector<uint32_t> UnfoldedOrder(const Prepared &p, const BlockProblem &problem) {
+  std::vector<uint32_t> order;
+  for (uint32_t b : p.blocks.order)
+    if (!problem.folded[b]) order.push_back(b);
+  return order;
+}
+
+// Local signatures of the unfolded blocks in order, for segment detection.
+std::vector<uint64_t> LocalSignatures(const Prepared &p, const BlockProblem &problem, const std::vector<uint32_t> &order) {
+  std::vector<uint32_t> pos(p.blocks.blocks.size(), UINT32_MAX);
+  for (uint32_t i = 0; i < order.size(); ++i) pos[order[i]] = i;
+  std::vector<std::vector<std::pair<int64_t, uint64_t>>> links(order.size());
+  for (const auto &f : problem.factors) {
+    if (pos[f.u] == UINT32_MAX || pos[f.v] == UINT32_MAX) continue;
+    Hasher fh;
+    for (double c : f.cost) fh.AddDouble(c);
+    int64_t d = static_cast<int64_t>(pos[f.v]) - static_cast<int64_t>(pos[f.u]);
+    links[pos[f.u]].emplace_back(d, fh.value());
+    links[pos[f.v]].emplace_back(-d, fh.value());
+  }
+  std::vector<uint64_t> sig(order.size());
+  for (uint32_t i = 0; i < order.size(); ++i) {
+    Hasher h;
+    h.Add(p.fingerprint[order[i]]);
+    // Unary costs capture what was folded in.
+    for (const auto &pts : problem.unary[order[i]])
+      for (const ParetoPoint &pt : pts) h.AddDouble(pt.time).AddDouble(pt.mem);
+    auto l = links[i];
+    std::sort(l.begin(), l.end());
+    for (const auto &[d, c] : l) h.Add(static_cast<uint64_t>(d)).Add(c);
+    sig[i] = h.value();
+  }
+  return sig;
+}
+
+std::vector<uint32_t> ChoicesFromBlocks(const Prepared &p, const std::vector<uint32_t> &block_strategy, uint32_t num_ops) {
+  std::vector<uint32_t> choice(num_ops, 0);
+  for (uint32_t b = 0; b < p.blocks.blocks.size(); ++b) {
+    const Block &blk = p.blocks.blocks[b];
+    const auto &members = p.table(b).member_choice[block_strategy[b]];
+    for (uint32_t i = 0; i < blk.members.size(); ++i) choice[blk.members[i]] = members[i];
+  }
+  return choice;
+}
+
+template <class F>
+auto InArena(const OptimizerOptions &options, F &&f) {
+  int threads = options.threads ? static_cast<int>(options.threads) : tbb::this_task_arena::max_concurrency();
+  tbb::task_arena arena(threads);
+  return arena.execute(std::forward<F>(f));
+}
+
+Result<Plan> OptimizeInArena(const Graph &graph, const OptimizerOptions &options) {
+  SearchStats stats;
+  stats.ops = graph.num_ops();
+  CFP_ASSIGN_OR_RETURN(Mesh mesh, options.BuildMesh());
+  CostModel model(graph, mesh, options.device, options.cost, options.rules);
+  CFP_ASSIGN_OR_RETURN(Prepared p, Prepare(model, options, stats));
+
+  auto t = Clock::now();
+  ParetoMode scalar;
+  BlockProblem problem = p.problem;
+  problem.FoldLeaves(scalar);
+  std::vector<uint32_t> order = UnfoldedOrder(p, problem);
+  auto seg_t = Clock::now();
+  p.segments = FindSegments(LocalSignatures(p, problem, order));
+  stats.time_segments += Since(seg_t);
+  stats.segments = static_cast<uint32_t>(p.segments.segments.size());
+  stats.unique_segments = p.segments.unique_types;
+
+  DPLimits limits;
+  limits.mode = scalar;
+  if (options.time_limit > 0)
+    limits.deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.time_limit));
+  limits.max_bytes = options.search_memory_limit;
+  const double budget = static_cast<double>(options.Budget()) - p.constant_memory;
+  CFP_RETURN_IF_ERROR(Report(options, "search", 0, 1));
+  CFP_ASSIGN_OR_RETURN(DPResult best, SolveFrontierDP(problem, order, limits));
+  if (best.mem > budget) {
+    // The fastest plan does not fit: search again with exact (time, memory) frontiers.
+    limits.mode.scalar = false;
+    limits.mode.budget = budget;
+    problem = p.problem;
+    problem.FoldLeaves(limits.mode);
+    order = UnfoldedOrder(p, problem);
+    auto again = SolveFrontierDP(problem, order, limits);
+    if (!again.ok()) {
+      if (again.status().code() != Code::kInfeasible) return again.status();
+      auto min_mem = MinMemory(graph, options);
+      double need = min_mem.ok() ? *min_mem : 0;
+      return Status(Code::kInfeasible, "no plan fits the memory budget of " + std::to_string(options.Budget()) +
+                                           " bytes per device; the smallest plan needs " +
+                                           std::to_string(static_cast<uint64_t>(std::ceil(need))) + " bytes");
+    }
+    best = std::move(again).value();
+  }
+  stats.time_search = Since(t);
+  CFP_RETURN_IF_ERROR(Report(options, "search", 1, 1));
+
+  std::vector<uint32_t> choice = ChoicesFromBlocks(p, best.strategy, graph.num_ops());
+  Plan plan = AssemblePlan(model, choice);
+  for (uint32_t op = 0; op < graph.num_ops(); ++op) plan.op_block[op] = p.blocks.block_of_op[op];
+  // The search's objective and the plan's must agree: they are one function decomposed.
+  const double tol = 1e-6 * std::max(1.0, std::abs(plan.objective));
+  if (std::abs(plan.objective - best.time) > tol)
+    return Internal("search objective " + std::to_string(best.time) + " differs from the plan's " +
+                    std::to_string(plan.objective));
+  plan.memory_budget = options.Budget();
+  plan.is_optimal = best.exact;
+  plan.stats = stats;
+  return plan;
+}
+
+}  // namespace
+
+Result<Plan> Optimize(const Graph &graph, const OptimizerOptions &options) {
+  if (options.cost_model != "analytic")
+    return Unsupported("cost model '" + options.cost_model + "' is not available in this build");
+  return InArena(options, [&] { return OptimizeInArena(graph, options); });
+}
+
+Result<Plan> EvaluateChoices(const Graph &graph, const OptimizerOptions &options, const std::vector<uint32_t> &choice) {
+  CFP_ASSIGN_OR_RETURN(Mesh mesh, options.BuildMesh());
+  if (choice.size() != graph.num_ops())
+    return InvalidArgument("expected one choice per op (" + std::to_string(graph.num_ops()) + "), got " +
+                           std::to_string(choice.size()));
+  CostModel model(graph, mesh, options.device, options.cost, options.rules);
+  for (uint32_t op = 0; op < graph.num_ops(); ++op)
+    if (choice[op] >= model.strategies(op).size())
+      return OutOfRange("choice " + std::to_string(choice[op]) + " for " + DescribeOp(graph.ops(), op) + " is out of range (it has " +
+                        std::to_string(model.strategies(op).size()) + " strategies)");
+  Plan plan = AssemblePlan(model, choice);
+  plan.memory_budget = options.Budget();
+  plan.stats.ops = graph.num_ops();
+  return plan;
+}
+
+Result<double> MinMemory(const Graph &graph, const OptimizerOptions &options) {
+  return InArena(options, [&]() -> Result<double> {
+    CFP_ASSIGN_OR_RETURN(Mesh mesh, options.BuildMesh());
+    CostModel model(graph, mesh, options.device, options.cost, options.rules);
+    SearchStats stats;
+    OptimizerOptions quiet = options;
+    quiet.progress = nullptr;
+    CFP_ASSIGN_OR_RETURN(Prepared p, Prepare(model, quiet, stats));
+    // Minimize memory: memory becomes the "time" of every point and transfers are free.
+    for (auto &per_strategy : p.problem.unary)
+      for (auto &pts : per_strategy)
+        for (ParetoPoint &pt : pts) {
+          pt.time = pt.mem;
+          pt.mem = 0;
+        }
+    for (auto &f : p.problem.factors) std::fill(f.cost.begin(), f.cost.end(), 0.0);
+    p.problem.FoldLeaves(ParetoMode{});
+    CFP_ASSIGN_OR_RETURN(DPResult r, SolveFrontierDP(p.problem, UnfoldedOrder(p, p.problem), DPLimits{}));
+    return r.time + p.constant_memory;
+  });
+}
+
+}  // namespace cfp

@@ -1,0 +1,46 @@
+// The optimizer: blocks, segments, costs, search, plan (DESIGN §2).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cost/cost_params.h"
+#include "graph/graph.h"
+#include "mesh/mesh.h"
+#include "plan/plan.h"
+#include "sharding/strategy.h"
+
+namespace cfp {
+
+struct OptimizerOptions {
+  std::vector<uint32_t> mesh_shape{8};
+  // Per-axis link overrides (bandwidth bytes/s, latency s), applied after the defaults.
+  std::vector<std::optional<std::pair<double, double>>> axis_links;
+  DeviceSpec device = *DevicePreset("h100-sxm");
+  uint32_t devices_per_node = 8;
+  uint64_t memory_budget = 0;  // 0: the device's capacity
+  CostParams cost;
+  StrategyRules rules;
+  std::string cost_model = "analytic";
+  std::string profile_db;
+  uint32_t threads = 0;            // 0: all hardware threads
+  double time_limit = 0;           // s, 0: none
+  uint64_t search_memory_limit = 0;
+  // Progress: phase, done, total; returning false cancels.
+  std::function<bool(const char *, uint64_t, uint64_t)> progress;
+
+  Result<Mesh> BuildMesh() const;
+  uint64_t Budget() const { return memory_budget ? memory_budget : device.memory_capacity; }
+};
+
+// Finds the plan of least step time within the memory budget.
+Result<Plan> Optimize(const Graph &graph, const OptimizerOptions &options);
+// Prices a per-op choice vector under the same model (no budget).
+Result<Plan> EvaluateChoices(const Graph &graph, const OptimizerOptions &options, const std::vector<uint32_t> &choice);
+// The smallest per-device memory of any plan.
+Result<double> MinMemory(const Graph &graph, const OptimizerOptions &options);
+
+}  // namespace cfp

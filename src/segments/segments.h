@@ -1,0 +1,26 @@
+// Repeated sequences of blocks (DESIGN §6). Blocks in forward order each get a local
+// signature (their fingerprint plus their links to other blocks as relative offsets), and
+// the sequence is tiled greedily by its longest-covering tandem repeat of any period, the
+// rest recursively: prefix (embedding), repeated unit (layer), suffix (head and loss), and
+// beyond. A sequence with no repetition is one segment per block.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace cfp {
+
+struct Segment {
+  uint32_t begin = 0, end = 0;  // positions [begin, end) in the block order
+  uint32_t type = 0;            // equal types have equal signature sequences
+};
+
+struct Segmentation {
+  std::vector<Segment> segments;  // in order, covering every position
+  uint32_t unique_types = 0;
+};
+
+// `signature[i]` is the local signature of the block at position i.
+Segmentation FindSegments(const std::vector<uint64_t> &signature);
+
+}  // namespace cfp

@@ -1,0 +1,156 @@
+// The DP over blocks equals brute force on random block problems, with and without a
+// memory budget, on chains and on graphs that are not chains.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <random>
+
+#include "search/block_problem.h"
+#include "search/frontier_dp.h"
+
+namespace cfp {
+namespace {
+
+BlockProblem RandomProblem(std::mt19937 &rng, uint32_t n, uint32_t max_k, const std::vector<std::pair<uint32_t, uint32_t>> &edges) {
+  BlockProblem p;
+  std::uniform_int_distribution<uint32_t> kd(1, max_k);
+  std::uniform_real_distribution<double> cost(0, 10);
+  p.unary.resize(n);
+  for (uint32_t v = 0; v < n; ++v) {
+    uint32_t k = kd(rng);
+    p.unary[v].resize(k);
+    for (uint32_t x = 0; x < k; ++x) p.unary[v][x] = {ParetoPoint{cost(rng), std::floor(cost(rng)), UINT32_MAX}};
+  }
+  for (auto [u, v] : edges) {
+    BlockProblem::Factor f;
+    f.u = u;
+    f.v = v;
+    f.kv = p.K(v);
+    f.cost.resize(static_cast<size_t>(p.K(u)) * p.K(v));
+    for (double &c : f.cost) c = cost(rng);
+    p.factors.push_back(std::move(f));
+  }
+  return p;
+}
+
+// Best time with memory <= budget over all assignments; infinity if none.
+std::pair<double, double> BruteForce(const BlockProblem &p, double budget) {
+  const uint32_t n = p.num_vars();
+  std::vector<uint32_t> x(n, 0);
+  double best = std::numeric_limits<double>::infinity(), best_mem = 0;
+  std::function<void(uint32_t)> rec = [&](uint32_t v) {
+    if (v == n) {
+      double t = 0, m = 0;
+      for (uint32_t i = 0; i < n; ++i) {
+        t += p.unary[i][x[i]][0].time;
+        m += p.unary[i][x[i]][0].mem;
+      }
+      for (const auto &f : p.factors) t += f.cost[static_cast<size_t>(x[f.u]) * f.kv + x[f.v]];
+      if (m <= budget && t < best) {
+        best = t;
+        best_mem = m;
+      }
+      return;
+    }
+    for (x[v] = 0; x[v] < p.K(v); ++x[v]) rec(v + 1);
+  };
+  rec(0);
+  return {best, best_mem};
+}
+
+double Recost(const BlockProblem &p, const std::vector<uint32_t> &x) {
+  double t = 0;
+  for (uint32_t i = 0; i < p.num_vars(); ++i) t += p.unary[i][x[i]][0].time;
+  for (const auto &f : p.factors) t += f.cost[static_cast<size_t>(x[f.u]) * f.kv + x[f.v]];
+  return t;
+}
+
+void CheckAgainstBruteForce(const BlockProblem &base, double budget, bool pareto) {
+  auto [expect, expect_mem] = BruteForce(base, budget);
+  BlockProblem p = base;
+  DPLimits limits;
+  limits.mode.scalar = !pareto;
+  limits.mode.budget = pareto ? budget : 1e300;
+  p.FoldLeaves(limits.mode);
+  std::vector<uint32_t> order;
+  for (uint32_t v = 0; v < p.num_vars(); ++v)
+    if (!p.folded[v]) order.push_back(v);
+  auto r = SolveFrontierDP(p, order, limits);
+  if (std::isinf(expect)) {
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), Code::kInfeasible);
+    return;
+  }
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_NEAR(r->time, expect, 1e-9);
+  EXPECT_TRUE(r->exact);
+  // The returned assignment really costs what the DP says.
+  EXPECT_NEAR(Recost(base, r->strategy), r->time, 1e-9);
+  double mem = 0;
+  for (uint32_t i = 0; i < base.num_vars(); ++i) mem += base.unary[i][r->strategy[i]][0].mem;
+  EXPECT_NEAR(mem, r->mem, 1e-9);
+  EXPECT_LE(mem, budget);
+}
+
+TEST(FrontierDP, EqualsBruteForceOnChains) {
+  std::mt19937 rng(1);
+  for (int trial = 0; trial < 40; ++trial) {
+    uint32_t n = 2 + trial % 6;
+    std::vector<std::pair<uint32_t, uint32_t>> edges;
+    for (uint32_t v = 0; v + 1 < n; ++v) edges.emplace_back(v, v + 1);
+    CheckAgainstBruteForce(RandomProblem(rng, n, 4, edges), 1e300, false);
+  }
+}
+
+TEST(FrontierDP, EqualsBruteForceWithSkipEdgesAndLeaves) {
+  std::mt19937 rng(2);
+  for (int trial = 0; trial < 40; ++trial) {
+    uint32_t n = 4 + trial % 4;
+    std::vector<std::pair<uint32_t, uint32_t>> edges;
+    for (uint32_t v = 0; v + 1 < n; ++v) edges.emplace_back(v, v + 1);
+    edges.emplace_back(0, n - 1);        // a long skip: not a chain
+    edges.emplace_back(1, n - 2 > 1 ? n - 2 : 2);
+    CheckAgainstBruteForce(RandomProblem(rng, n, 3, edges), 1e300, false);
+  }
+}
+
+TEST(FrontierDP, HonoursMemoryBudgetsExactly) {
+  std::mt19937 rng(3);
+  for (int trial = 0; trial < 60; ++trial) {
+    uint32_t n = 3 + trial % 5;
+    std::vector<std::pair<uint32_t, uint32_t>> edges;
+    for (uint32_t v = 0; v + 1 < n; ++v) edges.emplace_back(v, v + 1);
+    if (trial % 2) edges.emplace_back(0, n - 1);
+    // A leaf hanging off the middle.
+    BlockProblem p = RandomProblem(rng, n, 4, edges);
+    double budget = 2.0 * n + trial % 7;  // memories are integers in [0, 10)
+    CheckAgainstBruteForce(p, budget, true);
+  }
+}
+
+TEST(FrontierDP, ReportsInfeasibleBudgets) {
+  std::mt19937 rng(4);
+  BlockProblem p = RandomProblem(rng, 3, 3, {{0, 1}, {1, 2}});
+  for (auto &per : p.unary)
+    for (auto &pts : per) pts[0].mem += 5;
+  CheckAgainstBruteForce(p, 4, true);
+}
+
+TEST(ParetoPrune, KeepsTheFrontierSortedByTime) {
+  std::vector<ParetoPoint> pts{{3, 1}, {1, 5}, {2, 5}, {2, 3}, {4, 1}, {5, 0}};
+  ParetoMode m;
+  m.scalar = false;
+  ParetoPrune(pts, m);
+  ASSERT_EQ(pts.size(), 4u);
+  EXPECT_EQ(pts[0].time, 1);
+  EXPECT_EQ(pts[1].time, 2);
+  EXPECT_EQ(pts[1].mem, 3);
+  EXPECT_EQ(pts[2].time, 3);
+  EXPECT_EQ(pts[3].time, 5);
+  m.budget = 2;
+  ParetoPrune(pts, m);
+  EXPECT_EQ(pts.size(), 2u);
+}
+
+}  // namespace
+}  // namespace cfp
