@@ -214,6 +214,21 @@ CFP_API cfp_status cfp_graph_op_name(const cfp_graph *graph, uint32_t op, const 
 CFP_API cfp_status cfp_graph_op_kind(const cfp_graph *graph, uint32_t op, cfp_op_kind *out);
 /** Scope of an operator ("" if none), e.g. "layers.3.mlp". Owned by the graph. */
 CFP_API cfp_status cfp_graph_op_scope(const cfp_graph *graph, uint32_t op, const char **out);
+/** Phase of an operator (forward, backward or optimizer update). */
+CFP_API cfp_status cfp_graph_op_phase(const cfp_graph *graph, uint32_t op, cfp_phase *out);
+/** Number of inputs of an operator. */
+CFP_API cfp_status cfp_graph_op_input_count(const cfp_graph *graph, uint32_t op, uint32_t *out);
+/** Tensor id of input `index` of an operator. */
+CFP_API cfp_status cfp_graph_op_input(const cfp_graph *graph, uint32_t op, uint32_t index, uint32_t *out);
+/** Number of outputs of an operator. */
+CFP_API cfp_status cfp_graph_op_output_count(const cfp_graph *graph, uint32_t op, uint32_t *out);
+/** Tensor id of output `index` of an operator. */
+CFP_API cfp_status cfp_graph_op_output(const cfp_graph *graph, uint32_t op, uint32_t index, uint32_t *out);
+
+/** Returned by cfp_graph_tensor_producer for graph inputs. */
+#define CFP_NO_OP 0xFFFFFFFFu
+/** The op producing a tensor, or CFP_NO_OP for a graph input. */
+CFP_API cfp_status cfp_graph_tensor_producer(const cfp_graph *graph, uint32_t tensor, uint32_t *out);
 /** Name of a tensor. Owned by the graph. */
 CFP_API cfp_status cfp_graph_tensor_name(const cfp_graph *graph, uint32_t tensor, const char **out);
 CFP_API cfp_status cfp_graph_tensor_dtype(const cfp_graph *graph, uint32_t tensor, cfp_dtype *out);
@@ -445,6 +460,8 @@ CFP_API cfp_status cfp_plan_block_count(const cfp_plan *plan, uint32_t *out);
 CFP_API cfp_status cfp_plan_segment_count(const cfp_plan *plan, uint32_t *out);
 CFP_API cfp_status cfp_plan_unique_segment_count(const cfp_plan *plan, uint32_t *out);
 CFP_API cfp_status cfp_plan_stat(const cfp_plan *plan, cfp_stat stat, double *out);
+/** The block `op` belongs to (0xFFFFFFFF when the plan came from cfp_evaluate). */
+CFP_API cfp_status cfp_plan_op_block(const cfp_plan *plan, uint32_t op, uint32_t *out);
 /** Strategy index of `op` (into its cfp_op_strategy_count list). */
 CFP_API cfp_status cfp_plan_op_strategy(const cfp_plan *plan, uint32_t op, uint32_t *out);
 /**

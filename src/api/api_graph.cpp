@@ -37,6 +37,35 @@ Status CheckTensorId(const cfp_graph *g, uint32_t t) {
 
 }  // namespace
 
+namespace {
+
+cfp_status OperandCount(const char *fn, const cfp_graph *graph, uint32_t op, bool inputs, uint32_t *out) {
+  CFP_API_CLEAR_OUT(out, 0);
+  return Guard(fn, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckOpId(graph, op));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    const cfp::Op &o = graph->graph->op(op);
+    *out = static_cast<uint32_t>(inputs ? o.inputs.size() : o.outputs.size());
+    return Status::Ok();
+  });
+}
+
+cfp_status Operand(const char *fn, const cfp_graph *graph, uint32_t op, uint32_t index, bool inputs, uint32_t *out) {
+  CFP_API_CLEAR_OUT(out, 0);
+  return Guard(fn, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckOpId(graph, op));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    const auto &v = inputs ? graph->graph->op(op).inputs : graph->graph->op(op).outputs;
+    if (index >= v.size())
+      return cfp::OutOfRange(std::string(inputs ? "input " : "output ") + std::to_string(index) + " of op " +
+                             std::to_string(op) + " is out of range (it has " + std::to_string(v.size()) + ")");
+    *out = v[index];
+    return Status::Ok();
+  });
+}
+
+}  // namespace
+
 namespace cfp::api {
 // Shared with other API files that return graphs.
 Status ReturnGraph(cfp::Graph g, cfp_graph **out) { return NewGraph(std::move(g), out); }
@@ -141,6 +170,39 @@ CFP_API cfp_status cfp_graph_op_scope(const cfp_graph *graph, uint32_t op, const
     CFP_RETURN_IF_ERROR(CheckOpId(graph, op));
     CFP_RETURN_IF_ERROR(NotNull(out, "out"));
     *out = graph->graph->op(op).scope.c_str();
+    return Status::Ok();
+  });
+}
+
+CFP_API cfp_status cfp_graph_op_phase(const cfp_graph *graph, uint32_t op, cfp_phase *out) {
+  CFP_API_CLEAR_OUT(out, CFP_PHASE_FORWARD);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckOpId(graph, op));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    *out = static_cast<cfp_phase>(graph->graph->op(op).phase);
+    return Status::Ok();
+  });
+}
+
+CFP_API cfp_status cfp_graph_op_input_count(const cfp_graph *graph, uint32_t op, uint32_t *out) {
+  return OperandCount(__func__, graph, op, true, out);
+}
+CFP_API cfp_status cfp_graph_op_input(const cfp_graph *graph, uint32_t op, uint32_t index, uint32_t *out) {
+  return Operand(__func__, graph, op, index, true, out);
+}
+CFP_API cfp_status cfp_graph_op_output_count(const cfp_graph *graph, uint32_t op, uint32_t *out) {
+  return OperandCount(__func__, graph, op, false, out);
+}
+CFP_API cfp_status cfp_graph_op_output(const cfp_graph *graph, uint32_t op, uint32_t index, uint32_t *out) {
+  return Operand(__func__, graph, op, index, false, out);
+}
+
+CFP_API cfp_status cfp_graph_tensor_producer(const cfp_graph *graph, uint32_t tensor, uint32_t *out) {
+  CFP_API_CLEAR_OUT(out, CFP_NO_OP);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckTensorId(graph, tensor));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    *out = graph->graph->producer(tensor);
     return Status::Ok();
   });
 }

@@ -85,6 +85,15 @@ CFP_API cfp_status cfp_plan_stat(const cfp_plan *plan, cfp_stat stat, double *ou
   });
 }
 
+CFP_API cfp_status cfp_plan_op_block(const cfp_plan *plan, uint32_t op, uint32_t *out) {
+  return Get(__func__, plan, out, 0u, [op](const cfp::Plan &p, uint32_t &o) -> Status {
+    if (op >= p.op_block.size())
+      return cfp::OutOfRange("op " + std::to_string(op) + " is out of range (plan has " + std::to_string(p.op_block.size()) + " ops)");
+    o = p.op_block[op];
+    return Status::Ok();
+  });
+}
+
 CFP_API cfp_status cfp_plan_op_strategy(const cfp_plan *plan, uint32_t op, uint32_t *out) {
   return Get(__func__, plan, out, 0u, [op](const cfp::Plan &p, uint32_t &o) -> Status {
     if (op >= p.op_strategy.size())

@@ -45,6 +45,77 @@ class Layouts {
   std::vector<std::pair<uint32_t, ShardingSpec>> v_;
 };
 
+// The candidate whose needed input layouts equal the given ones, with least compute; if
+// none, the one with least resharding plus compute. Ties: lowest index.
+uint32_t FollowInputs(const CostModel &model, uint32_t op, const std::vector<std::pair<uint32_t, ShardingSpec>> &given) {
+  const auto &cands = model.strategies(op);
+  const auto &inputs = model.graph().op(op).inputs;
+  double best_exact = std::numeric_limits<double>::infinity();
+  double best_any = std::numeric_limits<double>::infinity();
+  uint32_t pick_exact = UINT32_MAX, pick_any = 0;
+  for (uint32_t c = 0; c < cands.size(); ++c) {
+    const double compute = model.ComputeTime(op, cands[c]);
+    struct Mismatch {
+      uint32_t slot;
+      const ShardingSpec *have;
+      ShardingSpec need;
+    };
+    std::vector<Mismatch> mismatched;
+    for (const auto &[slot, spec] : given) {
+      ShardingSpec need = model.InputSpec(op, slot, cands[c]);
+      if (!(need == spec)) mismatched.push_back({slot, &spec, std::move(need)});
+    }
+    if (mismatched.empty()) {
+      if (compute < best_exact) {
+        best_exact = compute;
+        pick_exact = c;
+      }
+      continue;
+    }
+    if (pick_exact != UINT32_MAX) continue;  // an exact follower always wins
+    double cost = compute;
+    for (size_t m = 0; m < mismatched.size() && cost < best_any; ++m)
+      cost += model.ReshardTime(inputs[mismatched[m].slot], *mismatched[m].have, mismatched[m].need);
+    if (cost < best_any) {
+      best_any = cost;
+      pick_any = c;
+    }
+  }
+  return pick_exact != UINT32_MAX ? pick_exact : pick_any;
+}
+
+// The candidate whose outputs already have the layouts the consumers want, with least
+// compute; if none, least resharding plus compute. Ties: lowest index.
+uint32_t ServeConsumers(const CostModel &model, uint32_t op, const std::vector<std::pair<uint32_t, ShardingSpec>> &wanted) {
+  const auto &cands = model.strategies(op);
+  const auto &outs = model.graph().op(op).outputs;
+  double best_exact = std::numeric_limits<double>::infinity();
+  double best_any = std::numeric_limits<double>::infinity();
+  uint32_t pick_exact = UINT32_MAX, pick_any = 0;
+  for (uint32_t c = 0; c < cands.size(); ++c) {
+    const double compute = model.ComputeTime(op, cands[c]);
+    double reshard = 0;
+    bool exact = true;
+    for (const auto &[j, need] : wanted) {
+      ShardingSpec have = model.OutputSpec(op, j, cands[c]);
+      if (have == need) continue;
+      exact = false;
+      if (pick_exact != UINT32_MAX) break;
+      reshard += model.ReshardTime(outs[j], have, need);
+    }
+    if (exact) {
+      if (compute < best_exact) {
+        best_exact = compute;
+        pick_exact = c;
+      }
+    } else if (pick_exact == UINT32_MAX && compute + reshard < best_any) {
+      best_any = compute + reshard;
+      pick_any = c;
+    }
+  }
+  return pick_exact != UINT32_MAX ? pick_exact : pick_any;
+}
+
 }  // namespace
 
 ShardingSpec DecidedSpec(uint32_t tensor, const BlockPartition &blocks, const BlockTable &table, uint32_t k,
@@ -78,66 +149,55 @@ BlockTable CostBlock(const Block &block, const BlockPartition &blocks, const Cos
       const Tensor &p = g.tensor(block.entry_tensor);
       known.Set(block.entry_tensor, OperandSpec(IdentitySpace(p.shape), 0, entry[k], model.mesh().num_axes()));
     }
+    // Pass 1, topological: members that receive a layout the block decided (or, for a
+    // gradient, expects) follow it. Members that receive none are deferred.
+    std::vector<uint8_t> deferred(n, 0);
     for (uint32_t i = 0; i < n; ++i) {
       const uint32_t op = block.members[i];
       const Op &o = g.op(op);
       const auto &cands = model.strategies(op);
-      uint32_t pick = 0;
-      if (op == block.entry_op) {
-        pick = k;
-      } else {
-        // Inputs with a known layout, and gradients expected in their forward tensor's.
+      uint32_t pick = k;
+      if (op != block.entry_op) {
         std::vector<std::pair<uint32_t, ShardingSpec>> given;
-        for (uint32_t s = 0; s < o.inputs.size(); ++s) {
-          uint32_t t = o.inputs[s];
+        for (uint32_t slot = 0; slot < o.inputs.size(); ++slot) {
+          uint32_t t = o.inputs[slot];
           if (const ShardingSpec *spec = known.Get(t)) {
-            given.emplace_back(s, *spec);
+            given.emplace_back(slot, *spec);
           } else if (int32_t fwd = g.tensor(t).gradient_of; fwd >= 0) {
             if (const ShardingSpec *f = known.Get(static_cast<uint32_t>(fwd));
-                f && g.tensor(fwd).shape == g.tensor(t).shape) {
-              ShardingSpec e = *f;
-              e.partial = 0;
-              given.emplace_back(s, e);
-            }
+                f && g.tensor(fwd).shape == g.tensor(t).shape)
+              given.emplace_back(slot, Summed(*f));
           }
         }
-        double best_exact = std::numeric_limits<double>::infinity();
-        double best_any = std::numeric_limits<double>::infinity();
-        uint32_t pick_exact = UINT32_MAX, pick_any = 0;
-        for (uint32_t c = 0; c < cands.size(); ++c) {
-          const double compute = model.ComputeTime(op, cands[c]);
-          std::vector<std::pair<uint32_t, ShardingSpec>> mismatched;
-          for (const auto &[slot, spec] : given) {
-            ShardingSpec need = model.InputSpec(op, slot, cands[c]);
-            if (!(need == spec)) mismatched.emplace_back(slot, std::move(need));
-          }
-          if (mismatched.empty()) {
-            if (compute < best_exact) {
-              best_exact = compute;
-              pick_exact = c;
-            }
-            continue;
-          }
-          if (pick_exact != UINT32_MAX) continue;  // an exact follower always wins
-          double cost = compute;
-          for (const auto &[slot, need] : mismatched) {
-            if (cost >= best_any) break;
-            const ShardingSpec *have = nullptr;
-            for (const auto &[s2, spec] : given)
-              if (s2 == slot) have = &spec;
-            cost += model.ReshardTime(o.inputs[slot], *have, need);
-          }
-          if (cost < best_any) {
-            best_any = cost;
-            pick_any = c;
-          }
+        if (given.empty()) {
+          deferred[i] = 1;
+          continue;
         }
-        pick = pick_exact != UINT32_MAX ? pick_exact : pick_any;
+        pick = FollowInputs(model, op, given);
       }
       choice[i] = pick;
       for (uint32_t j = 0; j < o.outputs.size(); ++j) known.Set(o.outputs[j], model.OutputSpec(op, j, cands[pick]));
     }
-
+    // Pass 2, reverse topological: deferred members (a bias broadcast, a mask, a weight's
+    // transpose) produce what their consumers in the block need.
+    for (uint32_t i = n; i-- > 0;) {
+      if (!deferred[i]) continue;
+      const uint32_t op = block.members[i];
+      std::vector<std::pair<uint32_t, ShardingSpec>> wanted;  // (output slot, layout needed)
+      const auto &outs = g.op(op).outputs;
+      for (uint32_t j = 0; j < outs.size(); ++j)
+        for (uint32_t c : g.consumers(outs[j])) {
+          if (blocks.block_of_op[c] != self) continue;
+          uint32_t ci = blocks.index_in_block[c];
+          if (deferred[ci] == 1) continue;  // not decided yet (cannot happen in reverse order)
+          const auto &cin = g.op(c).inputs;
+          const Strategy &cs = model.strategies(c)[choice[ci]];
+          for (uint32_t slot = 0; slot < cin.size(); ++slot)
+            if (cin[slot] == outs[j]) wanted.emplace_back(j, model.InputSpec(c, slot, cs));
+        }
+      choice[i] = ServeConsumers(model, op, wanted);
+      deferred[i] = 2;
+    }
     // The block's share of the objective.
     double time = 0, memory = 0;
     for (uint32_t i = 0; i < n; ++i) {
@@ -159,6 +219,7 @@ BlockTable CostBlock(const Block &block, const BlockPartition &blocks, const Cos
       for (uint32_t t : o.outputs) {
         ShardingSpec spec = DecidedSpec(t, blocks, table, k, model);
         memory += model.ResidentBytes(t, spec);
+        if (model.final_result(t) && spec.partial) time += model.ReshardTime(t, spec, Summed(spec));
         int32_t target = model.loop_target(t);
         if (target >= 0 && DecidingBlock(static_cast<uint32_t>(target), blocks, model) == self)
           time += model.ReshardTime(t, spec, DecidedSpec(static_cast<uint32_t>(target), blocks, table, k, model));

@@ -22,6 +22,7 @@ CostModel::CostModel(const Graph &graph, Mesh mesh, DeviceSpec device, CostParam
   storage_slot_.assign(nt, 0);
   resident_.assign(nt, 0);
   loop_target_.assign(nt, -1);
+  final_result_.assign(nt, 0);
   for (uint32_t t = 0; t < nt; ++t) {
     const Tensor &tensor = graph.tensor(t);
     auto consumers = graph.consumers(t);
@@ -36,6 +37,7 @@ CostModel::CostModel(const Graph &graph, Mesh mesh, DeviceSpec device, CostParam
         graph.producer(static_cast<uint32_t>(tensor.updates)) == kNoId)
       loop_target_[t] = tensor.updates;
     bool is_input = graph.producer(t) == kNoId;
+    final_result_[t] = !is_input && consumers.empty() && loop_target_[t] < 0;
     bool res = false;
     switch (tensor.role) {
       case TensorRole::Parameter:
@@ -147,8 +149,10 @@ void CostModel::VisitTransfers(
       seen.emplace_back(in[i], std::move(need));
     }
   }
-  for (uint32_t t = 0; t < graph_.num_tensors(); ++t)
+  for (uint32_t t = 0; t < graph_.num_tensors(); ++t) {
     if (loop_target_[t] >= 0 && !(spec[t] == spec[loop_target_[t]])) fn(t, spec[t], spec[loop_target_[t]], -1);
+    if (final_result_[t] && spec[t].partial) fn(t, spec[t], Summed(spec[t]), -1);
+  }
 }
 
 StepCost CostModel::Evaluate(const std::vector<uint32_t> &choice) const {

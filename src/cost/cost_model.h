@@ -5,7 +5,8 @@
 //   comm:     for every op input whose producer's layout (or, for a graph input, its stored
 //             layout) differs from the layout the op needs, the resharding collectives; for
 //             every output that replaces a parameter or optimizer state in the next step
-//             (Tensor::updates), the resharding back to that state's stored layout,
+//             (Tensor::updates), the resharding back to that state's stored layout; for every
+//             other result no op reads (the loss), the reduction of pending sums,
 //   memory:   bytes per device of parameters, optimizer states, data inputs, parameter
 //             gradients and activations saved for the backward pass, at their layouts.
 // A graph input is stored in the layout its first consumer (in topological order) needs.
@@ -64,6 +65,8 @@ class CostModel {
   bool resident(uint32_t tensor) const { return resident_[tensor]; }
   // The graph input an output replaces in the next step, or -1.
   int32_t loop_target(uint32_t tensor) const { return loop_target_[tensor]; }
+  // A result no op reads and that replaces nothing: it must end the step summed.
+  bool final_result(uint32_t tensor) const { return final_result_[tensor]; }
   // Position of each op in the topological order.
   uint32_t topo_position(uint32_t op) const { return topo_pos_[op]; }
 
@@ -87,6 +90,7 @@ class CostModel {
   std::vector<uint32_t> storage_op_, storage_slot_;
   std::vector<uint8_t> resident_;
   std::vector<int32_t> loop_target_;
+  std::vector<uint8_t> final_result_;
   mutable std::vector<std::once_flag> strategies_once_;
   mutable std::vector<std::vector<Strategy>> strategies_;
 };

@@ -86,7 +86,7 @@ uint64_t FingerprintBlock(const Block &block, const BlockPartition &blocks, cons
     h.Add(o.outputs.size());
     for (uint32_t t : o.outputs) {
       HashTensor(h, g.tensor(t));
-      h.Add(model.resident(t));
+      h.Add(model.resident(t)).Add(model.final_result(t));
       int32_t target = model.loop_target(t);
       h.Add(target >= 0 && DecidingBlock(static_cast<uint32_t>(target), blocks, model) == self
                 ? member_index(model.storage_op(static_cast<uint32_t>(target)))

@@ -53,6 +53,11 @@ std::string ShardingSpec::ToString() const {
   return s;
 }
 
+ShardingSpec Summed(ShardingSpec spec) {
+  spec.partial = 0;
+  return spec;
+}
+
 double LocalBytes(std::span<const int64_t> shape, DType dtype, const ShardingSpec &spec, const Mesh &mesh) {
   double bytes = DTypeSize(dtype);
   for (int64_t d : shape) bytes *= static_cast<double>(d);

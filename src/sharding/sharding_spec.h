@@ -52,6 +52,9 @@ struct ShardingSpec {
   std::string ToString() const;
 };
 
+// The same layout with its pending sums carried out.
+ShardingSpec Summed(ShardingSpec spec);
+
 // Bytes one device holds of a tensor of `shape` and `dtype` laid out as `spec`.
 double LocalBytes(std::span<const int64_t> shape, DType dtype, const ShardingSpec &spec, const Mesh &mesh);
 

@@ -42,5 +42,6 @@ std::string HumanBytes(double v);   // 1.5 GiB
 std::string HumanTime(double s);    // 12.3 ms
 
 int CmdInspect(int argc, char **argv);
+int CmdOptimize(int argc, char **argv);
 
 }  // namespace cfp_cli

@@ -12,6 +12,7 @@ const char *kUsage =
     "\n"
     "commands:\n"
     "  inspect <graph.cfpg>           operators by kind, tensors by role, parameters, FLOPs\n"
+    "  optimize <graph.cfpg>          find a parallelism plan (see cfp optimize --help)\n"
     "  version                        print the library version\n"
     "\n"
     "Run 'cfp <command> --help' for a command's options.\n";
@@ -26,6 +27,7 @@ int main(int argc, char **argv) {
   std::string cmd = argv[1];
   try {
     if (cmd == "inspect") return cfp_cli::CmdInspect(argc, argv);
+    if (cmd == "optimize") return cfp_cli::CmdOptimize(argc, argv);
     if (cmd == "version" || cmd == "--version") {
       std::printf("cfp %s\n", cfp_version_string());
       return 0;

@@ -1,0 +1,327 @@
+// cfp optimize: find a plan and print it in a readable form.
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <regex>
+#include <sstream>
+
+#include "cli.h"
+
+namespace cfp_cli {
+namespace {
+
+const char *kHelp =
+    "usage: cfp optimize <graph.cfpg> [options]\n"
+    "\n"
+    "Finds the plan of least predicted step time within the per-device memory budget.\n"
+    "\n"
+    "options:\n"
+    "  --mesh AxB[xC]        logical device mesh, e.g. 8x8 (default 8)\n"
+    "  --device NAME         a100-40gb | a100-80gb | h100-sxm | h200 (default h100-sxm)\n"
+    "  --devices-per-node N  GPUs per node, for default links (default 8)\n"
+    "  --links BW:LAT,...    per mesh axis: bandwidth in bytes/s and latency in s\n"
+    "  --budget SIZE         memory budget per device, e.g. 70GiB (default: device memory)\n"
+    "  --cost MODEL          analytic | cuda (default analytic)\n"
+    "  --profile-db FILE     profile database for --cost cuda\n"
+    "  --threads N           worker threads (default: all)\n"
+    "  --time-limit S        stop the search after S seconds\n"
+    "  --alpa                Alpa's test convention (alpha = beta = 1, compute free)\n"
+    "  --json FILE           write the plan as JSON\n"
+    "  --plan FILE           write the plan as FlatBuffers (.cfpp)\n"
+    "  --all-layers          list every layer instead of merging identical ones\n";
+
+using Graph = std::unique_ptr<cfp_graph, decltype(&cfp_graph_destroy)>;
+using Options = std::unique_ptr<cfp_options, decltype(&cfp_options_destroy)>;
+using Plan = std::unique_ptr<cfp_plan, decltype(&cfp_plan_destroy)>;
+using Bytes = std::unique_ptr<cfp_bytes, decltype(&cfp_bytes_destroy)>;
+
+std::vector<uint32_t> ParseMesh(const std::string &s) {
+  std::vector<uint32_t> shape;
+  std::stringstream in(s);
+  std::string part;
+  while (std::getline(in, part, 'x')) {
+    char *end = nullptr;
+    unsigned long v = std::strtoul(part.c_str(), &end, 10);
+    if (part.empty() || *end != '\0' || v == 0 || v > 1u << 20) throw UsageError{"bad mesh '" + s + "' (expected e.g. 8x8)"};
+    shape.push_back(static_cast<uint32_t>(v));
+  }
+  if (shape.empty() || shape.size() > 3) throw UsageError{"bad mesh '" + s + "' (1 to 3 axes)"};
+  return shape;
+}
+
+uint64_t ParseSize(const std::string &s) {
+  char *end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  std::string unit = end;
+  double scale = 1;
+  if (unit == "" || unit == "B") scale = 1;
+  else if (unit == "KiB") scale = 1024.0;
+  else if (unit == "MiB") scale = 1024.0 * 1024;
+  else if (unit == "GiB") scale = 1024.0 * 1024 * 1024;
+  else if (unit == "TiB") scale = 1024.0 * 1024 * 1024 * 1024;
+  else if (unit == "KB") scale = 1e3;
+  else if (unit == "MB") scale = 1e6;
+  else if (unit == "GB") scale = 1e9;
+  else if (unit == "TB") scale = 1e12;
+  else throw UsageError{"bad size '" + s + "' (e.g. 70GiB, 80GB, 1048576)"};
+  if (!(v > 0) || !std::isfinite(v * scale)) throw UsageError{"bad size '" + s + "'"};
+  return static_cast<uint64_t>(v * scale);
+}
+
+double ParseNumber(const std::string &s, const char *what) {
+  char *end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end != '\0' || !std::isfinite(v)) throw UsageError{std::string("bad ") + what + " '" + s + "'"};
+  return v;
+}
+
+// The weight operand of a contraction: a parameter, possibly through casts.
+int WeightOperand(cfp_graph *g, uint32_t op) {
+  uint32_t n = 0;
+  Check(cfp_graph_op_input_count(g, op, &n), "op inputs");
+  for (uint32_t i = 0; i < n; ++i) {
+    uint32_t t = 0;
+    Check(cfp_graph_op_input(g, op, i, &t), "op input");
+    for (int depth = 0; depth < 4; ++depth) {
+      cfp_tensor_role role;
+      Check(cfp_graph_tensor_role(g, t, &role), "tensor role");
+      if (role == CFP_ROLE_PARAMETER) return static_cast<int>(i);
+      uint32_t prod = CFP_NO_OP, k = 0;
+      Check(cfp_graph_tensor_producer(g, t, &prod), "producer");
+      if (prod == CFP_NO_OP) break;
+      Check(cfp_graph_op_input_count(g, prod, &k), "op inputs");
+      if (k != 1) break;
+      Check(cfp_graph_op_input(g, prod, 0, &t), "op input");
+    }
+  }
+  return -1;
+}
+
+// "a2<-[0] a0<-[1] : ac,cb->ab" in Megatron / data-parallel words: column(1) data(0).
+std::string Words(cfp_graph *g, cfp_options *o, uint32_t op, uint32_t strategy) {
+  char buf[512];
+  size_t needed = 0;
+  Check(cfp_op_strategy_describe(g, o, op, strategy, buf, sizeof buf, &needed), "describe strategy");
+  std::string text = buf;
+  auto sep = text.find(" : ");
+  std::string assign = text.substr(0, sep), einsum = text.substr(sep + 3);
+  if (assign == "replicated") return "replicated";
+  auto arrow = einsum.find("->");
+  std::string ins = einsum.substr(0, arrow), out = einsum.substr(arrow + 2);
+  std::string lhs = ins.substr(0, ins.find(',')), rhs = ins.substr(ins.find(',') + 1);
+  int weight = WeightOperand(g, op);
+  std::string result;
+  std::regex item(R"(a(\d+)<-\[(\d+)\])");
+  for (std::sregex_iterator it(assign.begin(), assign.end(), item), end; it != end; ++it) {
+    int axis = std::stoi((*it)[1]);
+    std::string label = axis < 26 ? std::string(1, static_cast<char>('a' + axis)) : "?";
+    bool in_l = lhs.find(label) != std::string::npos, in_r = rhs.find(label) != std::string::npos,
+         in_o = out.find(label) != std::string::npos;
+    std::string word;
+    if (weight >= 0) {
+      bool in_w = weight == 0 ? in_l : in_r, in_a = weight == 0 ? in_r : in_l;
+      if (in_w && in_a && in_o) word = "batch";
+      else if (in_w && in_o) word = "column";
+      else if (in_w && in_a) word = "row";
+      else word = "data";
+    } else {
+      if (in_l && in_r && in_o) word = "batch";
+      else if (in_l && in_o) word = "lhs";
+      else if (in_r && in_o) word = "rhs";
+      else word = "contracted";
+    }
+    if (!result.empty()) result += " ";
+    result += word + "(" + std::string((*it)[2]) + ")";
+  }
+  return result;
+}
+
+// "layers.12.attn" -> ("layers.#.attn", 12); scopes without a number keep themselves.
+std::pair<std::string, long> SplitScope(const std::string &scope) {
+  std::smatch m;
+  static const std::regex num(R"(^(.*?\.)(\d+)(\..*|)$)");
+  if (std::regex_match(scope, m, num)) return {std::string(m[1]) + "#" + std::string(m[3]), std::stol(m[2])};
+  return {scope, -1};
+}
+
+void PrintLayers(cfp_graph *g, cfp_options *o, cfp_plan *p, uint32_t n_ops, bool all) {
+  // Per scope, the strategies of its forward contractions, in order.
+  std::vector<std::pair<std::string, std::string>> rows;
+  std::map<std::string, size_t> row_of;
+  for (uint32_t op = 0; op < n_ops; ++op) {
+    cfp_op_kind kind;
+    cfp_phase phase;
+    Check(cfp_graph_op_kind(g, op, &kind), "op kind");
+    Check(cfp_graph_op_phase(g, op, &phase), "op phase");
+    if (kind != CFP_OP_DOT || phase != CFP_PHASE_FORWARD) continue;
+    const char *scope = nullptr;
+    Check(cfp_graph_op_scope(g, op, &scope), "op scope");
+    std::string s = scope && *scope ? scope : "(no scope)";
+    uint32_t strategy = 0;
+    Check(cfp_plan_op_strategy(p, op, &strategy), "op strategy");
+    auto [it, inserted] = row_of.try_emplace(s, rows.size());
+    if (inserted) rows.emplace_back(s, "");
+    std::string &text = rows[it->second].second;
+    text += (text.empty() ? "" : " | ") + Words(g, o, op, strategy);
+  }
+  if (rows.empty()) return;
+  std::printf("\nstrategies of the forward contractions, per scope (mesh axis in parentheses):\n");
+  // Merge runs of scopes that differ only in their number and agree on everything else.
+  for (size_t i = 0; i < rows.size();) {
+    auto [pattern, first] = SplitScope(rows[i].first);
+    size_t j = i + 1;
+    long last = first;
+    while (!all && first >= 0 && j < rows.size()) {
+      auto [pat_j, num_j] = SplitScope(rows[j].first);
+      // Interleaved scopes (attn, mlp of the same layer) are compared one pattern at a time.
+      if (pat_j != pattern || num_j != last + 1 || rows[j].second != rows[i].second) break;
+      last = num_j;
+      ++j;
+    }
+    std::string label = rows[i].first;
+    if (j > i + 1) {
+      label = pattern;
+      label.replace(label.find('#'), 1, std::to_string(first) + "-" + std::to_string(last));
+    }
+    std::printf("  %-28s %s\n", label.c_str(), rows[i].second.c_str());
+    i = j;
+  }
+}
+
+void PrintCollectives(cfp_graph *g, cfp_plan *p) {
+  uint32_t n = 0;
+  Check(cfp_plan_collective_count(p, &n), "collectives");
+  struct Sum {
+    uint32_t count = 0;
+    double bytes = 0, time = 0;
+  };
+  static const char *kKind[] = {"all-reduce", "all-gather", "reduce-scatter", "all-to-all"};
+  static const char *kPhase[] = {"forward", "backward", "update", "end of step"};
+  std::map<std::pair<int, int>, Sum> sums;
+  for (uint32_t i = 0; i < n; ++i) {
+    cfp_collective_kind kind;
+    uint64_t bytes = 0;
+    int64_t before = -1;
+    double t = 0;
+    Check(cfp_plan_collective(p, i, &kind, nullptr, nullptr, &bytes, &before, &t), "collective");
+    int phase = 3;
+    if (before >= 0) {
+      cfp_phase ph;
+      Check(cfp_graph_op_phase(g, static_cast<uint32_t>(before), &ph), "op phase");
+      phase = ph;
+    }
+    Sum &s = sums[{phase, kind}];
+    ++s.count;
+    s.bytes += static_cast<double>(bytes);
+    s.time += t;
+  }
+  std::printf("\ncollectives per step: %u\n", n);
+  for (const auto &[key, s] : sums)
+    std::printf("  %-12s %-15s %6u  %12s  %12s\n", kPhase[key.first], kKind[key.second], s.count, HumanBytes(s.bytes).c_str(),
+                HumanTime(s.time).c_str());
+}
+
+}  // namespace
+
+int CmdOptimize(int argc, char **argv) {
+  Args args = ParseArgs(argc, argv, 2, {"help", "h", "alpa", "all-layers"});
+  if (args.Has("help") || args.Has("h")) {
+    std::fputs(kHelp, stdout);
+    return 0;
+  }
+  static const std::vector<std::string> known = {"mesh", "device", "devices-per-node", "links", "budget", "cost", "profile-db",
+                                                 "threads", "time-limit", "alpa", "json", "plan", "all-layers"};
+  for (const auto &[k, v] : args.options)
+    if (std::find(known.begin(), known.end(), k) == known.end()) throw UsageError{"unknown option --" + k};
+  if (args.positional.size() != 1) throw UsageError{"expects one graph file or model"};
+
+  Graph g(LoadGraphOrModel(args.positional[0]), cfp_graph_destroy);
+  cfp_options *raw = nullptr;
+  Check(cfp_options_create(&raw), "options");
+  Options o(raw, cfp_options_destroy);
+  if (args.Has("device")) Check(cfp_options_set_device(o.get(), args.Get("device").c_str()), "--device");
+  if (args.Has("devices-per-node"))
+    Check(cfp_options_set_devices_per_node(o.get(), static_cast<uint32_t>(ParseNumber(args.Get("devices-per-node"), "count"))),
+          "--devices-per-node");
+  std::vector<uint32_t> mesh = ParseMesh(args.Get("mesh", "8"));
+  Check(cfp_options_set_mesh(o.get(), mesh.data(), mesh.size()), "--mesh");
+  if (args.Has("alpa")) Check(cfp_options_use_alpa_test_convention(o.get()), "--alpa");
+  if (args.Has("links")) {
+    std::stringstream in(args.Get("links"));
+    std::string part;
+    uint32_t axis = 0;
+    while (std::getline(in, part, ',')) {
+      auto colon = part.find(':');
+      if (colon == std::string::npos) throw UsageError{"bad --links entry '" + part + "' (BW:LAT)"};
+      Check(cfp_options_set_axis_link(o.get(), axis++, ParseNumber(part.substr(0, colon), "bandwidth"),
+                                      ParseNumber(part.substr(colon + 1), "latency")),
+            "--links");
+    }
+  }
+  if (args.Has("budget")) Check(cfp_options_set_memory_budget(o.get(), ParseSize(args.Get("budget"))), "--budget");
+  if (args.Has("cost")) Check(cfp_options_set_cost_model(o.get(), args.Get("cost").c_str()), "--cost");
+  if (args.Has("profile-db")) Check(cfp_options_set_profile_db(o.get(), args.Get("profile-db").c_str()), "--profile-db");
+  if (args.Has("threads"))
+    Check(cfp_options_set_threads(o.get(), static_cast<uint32_t>(ParseNumber(args.Get("threads"), "thread count"))), "--threads");
+  if (args.Has("time-limit")) Check(cfp_options_set_time_limit(o.get(), ParseNumber(args.Get("time-limit"), "time")), "--time-limit");
+
+  cfp_plan *plan_raw = nullptr;
+  Check(cfp_optimize(g.get(), o.get(), &plan_raw), "cannot optimize");
+  Plan p(plan_raw, cfp_plan_destroy);
+
+  const char *name = nullptr;
+  uint32_t n_ops = 0;
+  Check(cfp_graph_name(g.get(), &name), "graph name");
+  Check(cfp_graph_op_count(g.get(), &n_ops), "op count");
+  double step = 0, compute = 0, comm = 0;
+  uint64_t mem = 0;
+  int optimal = 0;
+  Check(cfp_plan_step_time(p.get(), &step), "step time");
+  Check(cfp_plan_compute_time(p.get(), &compute), "compute time");
+  Check(cfp_plan_comm_time(p.get(), &comm), "comm time");
+  Check(cfp_plan_peak_memory(p.get(), &mem), "memory");
+  Check(cfp_plan_is_optimal(p.get(), &optimal), "optimality");
+  auto stat = [&](cfp_stat s) {
+    double v = 0;
+    Check(cfp_plan_stat(p.get(), s, &v), "statistics");
+    return v;
+  };
+  std::string mesh_text;
+  for (size_t i = 0; i < mesh.size(); ++i) mesh_text += (i ? "x" : "") + std::to_string(mesh[i]);
+  std::printf("plan for %s on a %s mesh (%s cost model)\n", name && *name ? name : "graph", mesh_text.c_str(),
+              args.Get("cost", "analytic").c_str());
+  std::printf("step time     %s  (compute %s, communication %s)\n", HumanTime(step).c_str(), HumanTime(compute).c_str(),
+              HumanTime(comm).c_str());
+  std::printf("peak memory   %s per device\n", HumanBytes(static_cast<double>(mem)).c_str());
+  std::printf("search        %s in %s (blocks %s, segments %s, costs %s, search %s)\n",
+              optimal ? "proven optimal" : "best found (not proven optimal)",
+              HumanTime(stat(CFP_STAT_TIME_BLOCKS) + stat(CFP_STAT_TIME_SEGMENTS) + stat(CFP_STAT_TIME_COSTS) +
+                        stat(CFP_STAT_TIME_SEARCH))
+                  .c_str(),
+              HumanTime(stat(CFP_STAT_TIME_BLOCKS)).c_str(), HumanTime(stat(CFP_STAT_TIME_SEGMENTS)).c_str(),
+              HumanTime(stat(CFP_STAT_TIME_COSTS)).c_str(), HumanTime(stat(CFP_STAT_TIME_SEARCH)).c_str());
+  std::printf("structure     %u ops, %.0f blocks (%.0f ops in blocks without a contraction or parameter entry), "
+              "%.0f segments (%.0f unique), %.0f configurations costed\n",
+              n_ops, stat(CFP_STAT_BLOCKS), stat(CFP_STAT_OPS_OUTSIDE_BLOCKS), stat(CFP_STAT_SEGMENTS),
+              stat(CFP_STAT_UNIQUE_SEGMENTS), stat(CFP_STAT_CONFIGURATIONS_COSTED));
+
+  PrintLayers(g.get(), o.get(), p.get(), n_ops, args.Has("all-layers"));
+  PrintCollectives(g.get(), p.get());
+
+  auto write = [&](const std::string &path, cfp_status (*fn)(const cfp_plan *, cfp_bytes **), const char *what) {
+    cfp_bytes *b = nullptr;
+    Check(fn(p.get(), &b), what);
+    Bytes bytes(b, cfp_bytes_destroy);
+    std::ofstream f(path, std::ios::binary);
+    f.write(static_cast<const char *>(cfp_bytes_data(b)), static_cast<std::streamsize>(cfp_bytes_size(b)));
+    if (!f) throw CfpError{"cannot write '" + path + "'"};
+  };
+  if (args.Has("json")) write(args.Get("json"), cfp_plan_to_json, "JSON");
+  if (args.Has("plan")) write(args.Get("plan"), cfp_plan_to_buffer, "plan");
+  return 0;
+}
+
+}  // namespace cfp_cli
