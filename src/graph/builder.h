@@ -15,6 +15,12 @@ class GraphBuilder {
   // Starts from an existing graph's tensors and ops (for transforms that extend a graph).
   explicit GraphBuilder(const Graph &g);
 
+  // Capacity hints for builders that know roughly how large the graph will get.
+  void Reserve(size_t tensors, size_t ops) {
+    tensors_.reserve(tensors);
+    ops_.reserve(ops);
+  }
+
   uint32_t AddTensor(std::string name, DType dtype, std::vector<int64_t> shape, TensorRole role);
   Result<uint32_t> AddOp(std::string name, OpKind kind, std::vector<uint32_t> inputs, std::vector<uint32_t> outputs);
 

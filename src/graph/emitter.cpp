@@ -5,7 +5,8 @@
 namespace cfp {
 
 std::string OpEmitter::NextName(OpKind kind) {
-  std::string base = scope_.empty() ? std::string() : scope_ + ".";
+  const std::string &prefix = name_prefix_.empty() ? scope_ : name_prefix_;
+  std::string base = prefix.empty() ? std::string() : prefix + ".";
   return base + std::string(OpKindName(kind)) + "." + std::to_string(b_.num_ops());
 }
 

@@ -23,6 +23,9 @@ class OpEmitter {
   // Context stamped on every op emitted from now on.
   void set_scope(std::string scope) { scope_ = std::move(scope); }
   const std::string &scope() const { return scope_; }
+  // Names ops "<prefix>.<kind>.<id>" instead of "<scope>.<kind>.<id>" while set (autodiff
+  // names backward ops after the forward op they differentiate).
+  void set_name_prefix(std::string prefix) { name_prefix_ = std::move(prefix); }
   void set_phase(Phase p) { phase_ = p; }
   void set_grad_of(int32_t op) { grad_of_ = op; }
   // Role given to results (Activation by default; Gradient while emitting a backward pass).
@@ -81,6 +84,7 @@ class OpEmitter {
 
   GraphBuilder &b_;
   std::string scope_;
+  std::string name_prefix_;
   Phase phase_ = Phase::Forward;
   int32_t grad_of_ = -1;
   TensorRole result_role_ = TensorRole::Activation;
