@@ -167,12 +167,7 @@ CFP_API cfp_status cfp_options_set_replicated_parameter_penalty(cfp_options *opt
 CFP_API cfp_status cfp_options_use_alpa_test_convention(cfp_options *options) {
   return Guard(__func__, [&]() -> Status {
     CFP_RETURN_IF_ERROR(CheckOptions(options));
-    cfp::OptimizerOptions &o = options->options;
-    o.axis_links.assign(o.mesh_shape.size(), std::make_pair(1.0, 1.0));
-    o.cost.compute_scale = 0;
-    o.rules.allow_replicated_contractions = false;
-    // Small enough never to outweigh a collective (alpha = 1 s), large enough to break ties.
-    o.cost.replicated_param_penalty = 1e-9;
+    cfp::UseAlpaTestConvention(options->options);
     return Status::Ok();
   });
 }

@@ -45,8 +45,9 @@ class Layouts {
   std::vector<std::pair<uint32_t, ShardingSpec>> v_;
 };
 
-// The candidate whose needed input layouts equal the given ones, with least compute; if
-// none, the one with least resharding plus compute. Ties: lowest index.
+// The candidate whose needed input layouts equal the given ones (a pending sum's: its summed
+// layout), with least compute; if none, the one with least resharding plus compute. Ties:
+// lowest index.
 uint32_t FollowInputs(const CostModel &model, uint32_t op, const std::vector<std::pair<uint32_t, ShardingSpec>> &given) {
   const auto &cands = model.strategies(op);
   const auto &inputs = model.graph().op(op).inputs;
@@ -63,7 +64,8 @@ uint32_t FollowInputs(const CostModel &model, uint32_t op, const std::vector<std
     std::vector<Mismatch> mismatched;
     for (const auto &[slot, spec] : given) {
       ShardingSpec need = model.InputSpec(op, slot, cands[c]);
-      if (!(need == spec)) mismatched.push_back({slot, &spec, std::move(need)});
+      // A pending sum is followed in its summed layout: reduce, then carry on as laid out.
+      if (!(need == spec) && !(spec.partial && need == Summed(spec))) mismatched.push_back({slot, &spec, std::move(need)});
     }
     if (mismatched.empty()) {
       if (compute < best_exact) {

@@ -33,6 +33,14 @@ Result<Mesh> OptimizerOptions::BuildMesh() const {
   return mesh;
 }
 
+void UseAlpaTestConvention(OptimizerOptions &o) {
+  o.axis_links.assign(o.mesh_shape.size(), std::make_pair(1.0, 1.0));
+  o.cost.compute_scale = 0;
+  o.rules.allow_replicated_contractions = false;
+  // Small enough never to outweigh a collective (alpha = 1 s), large enough to break ties.
+  o.cost.replicated_param_penalty = 1e-9;
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;

@@ -36,6 +36,11 @@ struct OptimizerOptions {
   uint64_t Budget() const { return memory_budget ? memory_budget : device.memory_capacity; }
 };
 
+// Alpa's auto-sharding test convention: every axis link alpha = beta = 1 (latency 1 s,
+// bandwidth 1 byte/s), compute free, no replicated contractions (with compute free they
+// would cost nothing), and a tiny penalty on replicated parameters to break ties.
+void UseAlpaTestConvention(OptimizerOptions &options);
+
 // Finds the plan of least step time within the memory budget.
 Result<Plan> Optimize(const Graph &graph, const OptimizerOptions &options);
 // Prices a per-op choice vector under the same model (no budget).

@@ -1,0 +1,116 @@
+// Alpa's published auto-sharding expectations (tests/test_auto_sharding_mlp.py), reproduced
+// under its convention: alpha = beta = 1 per mesh axis, compute free, f32, 4 devices.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "graph/autodiff.h"
+#include "graph/emitter.h"
+#include "search/optimizer.h"
+
+namespace cfp {
+namespace {
+
+// num_layers x (Dense + bias + ReLU), mean squared error, SGD.
+Graph MlpTrainingGraph(int64_t batch, int64_t hidden, int layers) {
+  GraphBuilder b("alpa-mlp");
+  OpEmitter e(b);
+  uint32_t x = e.Input("x", {batch, hidden}, DType::F32);
+  uint32_t y = e.Input("y", {batch, hidden}, DType::F32);
+  for (int l = 0; l < layers; ++l) {
+    e.set_scope("layers." + std::to_string(l));
+    uint32_t w = e.Parameter("w" + std::to_string(l), {hidden, hidden});
+    uint32_t bias = e.Parameter("b" + std::to_string(l), {hidden});
+    uint32_t h = e.Add(e.MatMul(x, w), e.Broadcast(bias, {batch, hidden}, {1}));
+    x = e.Max(h, e.Constant(0));
+  }
+  e.set_scope("loss");
+  uint32_t d = e.Sub(x, y);
+  uint32_t sq = e.Reduce(OpKind::ReduceSum, e.Mul(d, d), {0, 1});
+  e.Mul(sq, e.Constant(1.0 / static_cast<double>(batch * hidden)));
+  Graph fwd = b.Finish().value();
+  return MakeTrainingGraph(fwd, "sgd").value();
+}
+
+struct Summary {
+  std::map<CollectiveKind, int> count;
+  int total = 0;
+  int on_parameters_or_gradients = 0;
+  std::vector<std::string> weight_layouts;  // per layer
+};
+
+Summary Summarize(const Graph &g, const Plan &p) {
+  Summary s;
+  for (const PlanCollective &c : p.collectives) {
+    ++s.count[c.kind];
+    ++s.total;
+    TensorRole r = g.tensor(c.tensor).role;
+    bool grad_of_param = r == TensorRole::Gradient && g.tensor(c.tensor).gradient_of >= 0 &&
+                         g.tensor(g.tensor(c.tensor).gradient_of).role == TensorRole::Parameter;
+    if (r == TensorRole::Parameter || grad_of_param) ++s.on_parameters_or_gradients;
+  }
+  for (uint32_t t = 0; t < g.num_tensors(); ++t)
+    if (g.tensor(t).role == TensorRole::Parameter && g.tensor(t).shape.size() == 2)
+      s.weight_layouts.push_back(p.tensor_spec[t].ToString());
+  return s;
+}
+
+Plan OptimizeAlpa(const Graph &g, std::vector<uint32_t> mesh) {
+  OptimizerOptions o;
+  o.mesh_shape = std::move(mesh);
+  UseAlpaTestConvention(o);
+  auto plan = Optimize(g, o);
+  EXPECT_TRUE(plan.ok()) << plan.status().message();
+  return plan.ok() ? std::move(plan).value() : Plan{};
+}
+
+TEST(AlpaExpectations, SmallBatchLargeHiddenIsMegatron) {
+  Graph g = MlpTrainingGraph(32, 256, 6);
+  for (auto mesh : std::vector<std::vector<uint32_t>>{{1, 4}, {4, 1}}) {
+    Plan p = OptimizeAlpa(g, mesh);
+    Summary s = Summarize(g, p);
+    const std::string axis = mesh[0] == 4 ? "0" : "1";
+    // Weights alternate column split and row split.
+    ASSERT_EQ(s.weight_layouts.size(), 6u);
+    for (size_t l = 0; l < 6; ++l)
+      EXPECT_EQ(s.weight_layouts[l], l % 2 == 0 ? "[-," + axis + "]" : "[" + axis + ",-]") << "layer " << l;
+    // Exactly 5 all-reduces of activations (3 forward, 2 backward) and nothing else.
+    EXPECT_EQ(s.count[CollectiveKind::AllReduce], 5);
+    EXPECT_EQ(s.total, 5);
+    EXPECT_EQ(s.on_parameters_or_gradients, 0);
+    int forward = 0;
+    for (const PlanCollective &c : p.collectives)
+      forward += c.before_op >= 0 && g.op(static_cast<uint32_t>(c.before_op)).phase == Phase::Forward;
+    EXPECT_EQ(forward, 3);
+    // Alpa's objective: 5 all-reduces of a 32x256 f32 activation: each 1 + 2 (n-1)/n B.
+    EXPECT_NEAR(p.step_time, 5 * (1 + 2 * 0.75 * 32 * 256 * 4), 1e-6);
+    EXPECT_TRUE(p.is_optimal);
+  }
+}
+
+TEST(AlpaExpectations, LargeBatchSmallHiddenIsDataParallel) {
+  Graph g = MlpTrainingGraph(256, 32, 6);
+  for (auto mesh : std::vector<std::vector<uint32_t>>{{1, 4}, {4, 1}}) {
+    Plan p = OptimizeAlpa(g, mesh);
+    Summary s = Summarize(g, p);
+    for (const std::string &layout : s.weight_layouts) EXPECT_EQ(layout, "[-,-]");
+    // The batch is split everywhere; only gradients (and the scalar loss) are reduced.
+    const uint8_t axis = mesh[0] == 4 ? 0 : 1;
+    for (uint32_t t = 0; t < g.num_tensors(); ++t) {
+      const Tensor &tensor = g.tensor(t);
+      if (tensor.role == TensorRole::Activation && tensor.shape == std::vector<int64_t>{256, 32})
+        EXPECT_EQ(p.tensor_spec[t].DimOf(axis), 0) << tensor.name << " " << p.tensor_spec[t].ToString();
+    }
+    for (const PlanCollective &c : p.collectives) {
+      EXPECT_EQ(c.kind, CollectiveKind::AllReduce);
+      const Tensor &t = g.tensor(c.tensor);
+      bool gradient = t.role == TensorRole::Gradient;
+      bool scalar = t.shape.empty();
+      EXPECT_TRUE(gradient || scalar) << t.name;
+    }
+    EXPECT_GE(s.count[CollectiveKind::AllReduce], 12);  // a weight and a bias gradient per layer
+  }
+}
+
+}  // namespace
+}  // namespace cfp
