@@ -180,19 +180,39 @@ Result<std::vector<int64_t>> OutputDimsInInput(const Rule &r) {
   return dims;
 }
 
-// d/dx of unary elementwise ops, as a tensor multiplied into dy (or the full result).
+// d/dx of unary elementwise ops. Every statement emits at most one op or constant, so
+// ids do not depend on the compiler's order of evaluating arguments.
 Result<uint32_t> UnaryGradient(Rule &r) {
   OpEmitter &e = r.e;
   const uint32_t x = r.In(0), y = r.Out(), dy = r.dy;
   switch (r.op.kind) {
-    case OpKind::Abs: return e.Select(e.Compare(x, r.K(0), Comparison::GE), dy, e.Unary(OpKind::Neg, dy));
+    case OpKind::Abs: {
+      const uint32_t zero = r.K(0);
+      const uint32_t positive = e.Compare(x, zero, Comparison::GE);
+      const uint32_t negated = e.Unary(OpKind::Neg, dy);
+      return e.Select(positive, dy, negated);
+    }
     case OpKind::Neg: return e.Unary(OpKind::Neg, dy);
     case OpKind::Exp: return e.Mul(dy, y);
     case OpKind::Log: return e.Div(dy, x);
-    case OpKind::Sqrt: return e.Div(dy, e.Mul(y, r.K(2)));                      // 1 / (2 sqrt x)
-    case OpKind::Rsqrt: return e.Mul(dy, e.Mul(e.Div(y, x), r.K(-0.5)));        // -x^(-3/2) / 2
-    case OpKind::Tanh: return e.Mul(dy, e.Sub(r.K(1), e.Mul(y, y)));
-    case OpKind::Logistic: return e.Mul(dy, e.Mul(y, e.Sub(r.K(1), y)));
+    case OpKind::Sqrt: {  // 1 / (2 sqrt x)
+      const uint32_t two = r.K(2);
+      return e.Div(dy, e.Mul(y, two));
+    }
+    case OpKind::Rsqrt: {  // -x^(-3/2) / 2 = -y / (2x)
+      const uint32_t half = r.K(-0.5);
+      const uint32_t ratio = e.Div(y, x);
+      return e.Mul(dy, e.Mul(ratio, half));
+    }
+    case OpKind::Tanh: {
+      const uint32_t one = r.K(1);
+      const uint32_t square = e.Mul(y, y);
+      return e.Mul(dy, e.Sub(one, square));
+    }
+    case OpKind::Logistic: {
+      const uint32_t one = r.K(1);
+      return e.Mul(dy, e.Mul(y, e.Sub(one, y)));
+    }
     case OpKind::Sin: return e.Mul(dy, e.Unary(OpKind::Cos, x));
     case OpKind::Cos: return e.Mul(dy, e.Unary(OpKind::Neg, e.Unary(OpKind::Sin, x)));
     case OpKind::Convert: return e.Convert(dy, r.T(x).dtype);
@@ -270,9 +290,11 @@ Result<std::vector<uint32_t>> Gradients(Rule &r, const std::vector<bool> &wanted
     case OpKind::ReduceMin: {
       // Every element equal to the extreme receives the gradient.
       CFP_ASSIGN_OR_RETURN(auto dims, OutputDimsInInput(r));
-      uint32_t extreme = e.Broadcast(r.Out(), r.T(x).shape, dims);
-      uint32_t mask = e.Compare(x, extreme, Comparison::EQ);
-      grads[0] = e.Select(mask, e.Broadcast(dy, r.T(x).shape, dims), r.K(0));
+      const uint32_t extreme = e.Broadcast(r.Out(), r.T(x).shape, dims);
+      const uint32_t mask = e.Compare(x, extreme, Comparison::EQ);
+      const uint32_t spread = e.Broadcast(dy, r.T(x).shape, dims);
+      const uint32_t zero = r.K(0);
+      grads[0] = e.Select(mask, spread, zero);
       return grads;
     }
     case OpKind::Reshape: grads[0] = e.Reshape(dy, r.T(x).shape); return grads;

@@ -519,7 +519,14 @@ double OpFlops(const Op &op, const IterationSpace &space) {
   if (IsContraction(op.kind)) return 2 * space.Points();
   if (op.kind == OpKind::Custom) return op.attrs.flops_per_point * space.Points();
   if (IsDataMovement(op.kind)) return 0;
-  // Elementwise ops, reductions and scatter-add: one operation per point.
+  // Scatter-add does one add per update element; its space also spans the rows of the
+  // result (output operand dim 0), which no update visits.
+  if (op.kind == OpKind::ScatterAdd) {
+    double rows = 1;
+    for (uint32_t a : space.DimAxes(space.OutputOperand(0), 0)) rows *= static_cast<double>(space.axes()[a].size);
+    return space.Points() / rows;
+  }
+  // Elementwise ops and reductions: one operation per point.
   return space.Points();
 }
 

@@ -57,8 +57,12 @@ void EmitOptimizerUpdate(GraphBuilder &b, OptimizerKind kind, const std::vector<
     const uint32_t v = b.AddTensor(name + ".adam.v", DType::F32, shape, TensorRole::OptimizerState);
     const uint32_t g = dtype == DType::F32 ? pg.gradient : e.Convert(pg.gradient, DType::F32);
     const uint32_t p = dtype == DType::F32 ? pg.parameter : e.Convert(pg.parameter, DType::F32);
-    const uint32_t m_next = e.Add(e.Mul(beta1, m), e.Mul(one_minus_beta1, g));
-    const uint32_t v_next = e.Add(e.Mul(beta2, v), e.Mul(one_minus_beta2, e.Mul(g, g)));
+    // One op per statement: argument evaluation order is unspecified in C++.
+    const uint32_t m_decayed = e.Mul(beta1, m);
+    const uint32_t m_next = e.Add(m_decayed, e.Mul(one_minus_beta1, g));
+    const uint32_t v_decayed = e.Mul(beta2, v);
+    const uint32_t g_squared = e.Mul(g, g);
+    const uint32_t v_next = e.Add(v_decayed, e.Mul(one_minus_beta2, g_squared));
     const uint32_t step = e.Mul(lr, e.Div(m_next, e.Add(e.Unary(OpKind::Sqrt, v_next), eps)));
     uint32_t p_next = e.Sub(p, step);
     if (dtype != DType::F32) p_next = e.Convert(p_next, dtype);

@@ -161,5 +161,14 @@ TEST(Flops, DataMovementIsFree) {
   EXPECT_DOUBLE_EQ(b.Finish()->Flops(), 0.0);
 }
 
+TEST(Flops, ScatterAddCountsOneAddPerUpdate) {
+  GraphBuilder b;
+  OpEmitter e(b);
+  auto ids = e.Input("ids", {2, 8}, DType::I32);
+  e.ScatterAdd(ids, e.Input("g", {2, 8, 16}, DType::F32), 1000);
+  // Not 2 * 8 * 1000 * 16: no update visits the rows it does not hit.
+  EXPECT_DOUBLE_EQ(b.Finish()->Flops(), 2.0 * 8 * 16);
+}
+
 }  // namespace
 }  // namespace cfp
