@@ -12,7 +12,11 @@ extra=(swig golang-go default-jdk-headless maven libmaven-compiler-plugin-java l
        libopenmpi-dev openmpi-bin librsvg2-bin)
 
 want=("${core[@]}")
-if [ "${1:-}" = "--all" ]; then want+=("${extra[@]}"); fi
+if [ "${1:-}" = "--all" ]; then
+  want+=("${extra[@]}")
+  # The Rust bindings need cargo; take Debian's only where no toolchain is installed already.
+  command -v cargo > /dev/null || [ -x "${HOME:-/root}/.cargo/bin/cargo" ] || want+=(cargo)
+fi
 
 missing=()
 for p in "${want[@]}"; do

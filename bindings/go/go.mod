@@ -1,0 +1,3 @@
+module cfp
+
+go 1.19

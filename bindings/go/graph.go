@@ -1,0 +1,189 @@
+package cfp
+
+import (
+	"runtime"
+
+	"cfp/internal/capi"
+)
+
+type status = capi.Enum_SS_cfp_status
+
+// Graph is an immutable, validated graph. Its methods may be called from several
+// goroutines at once.
+type Graph struct {
+	h handle
+}
+
+func newGraph(p uintptr) *Graph {
+	g := &Graph{h: handle{ptr: p, destroy: capi.Cfp_graph_destroy}}
+	runtime.SetFinalizer(g, (*Graph).Close)
+	return g
+}
+
+// LoadGraph verifies and loads a FlatBuffers graph (schema graph.fbs, identifier "CFPG").
+// data is only read during the call.
+func LoadGraph(data []byte) (*Graph, error) {
+	var p uintptr
+	if err := call(func() status { return capi.Cfp_graph_from_buffer(data, &p) }); err != nil {
+		return nil, err
+	}
+	return newGraph(p), nil
+}
+
+// LoadGraphFile loads a graph file (.cfpg) written by Graph.WriteFile or the cfp tool.
+func LoadGraphFile(path string) (*Graph, error) {
+	if err := cString("path", path); err != nil {
+		return nil, err
+	}
+	var p uintptr
+	if err := call(func() status { return capi.Cfp_graph_from_file(path, &p) }); err != nil {
+		return nil, err
+	}
+	return newGraph(p), nil
+}
+
+// Close frees the graph. Calling it again does nothing.
+func (g *Graph) Close() error {
+	g.h.close()
+	return nil
+}
+
+// Bytes serializes the graph as a FlatBuffers buffer.
+func (g *Graph) Bytes() ([]byte, error) {
+	var out []byte
+	err := g.h.shared(func(p uintptr) error {
+		return call(func() status { return capi.Cfp_graph_to_buffer(p, &out) })
+	})
+	return out, err
+}
+
+// WriteFile writes the graph to path atomically.
+func (g *Graph) WriteFile(path string) error {
+	if err := cString("path", path); err != nil {
+		return err
+	}
+	return g.h.shared(func(p uintptr) error {
+		return call(func() status { return capi.Cfp_graph_to_file(p, path) })
+	})
+}
+
+// Name is the graph's name.
+func (g *Graph) Name() (string, error) {
+	var s string
+	err := g.h.shared(func(p uintptr) error {
+		return call(func() status { return capi.Cfp_graph_name(p, &s) })
+	})
+	return s, err
+}
+
+// OpCount is the number of operators; their ids are 0..OpCount()-1.
+func (g *Graph) OpCount() (uint32, error) {
+	var n uint32
+	err := g.h.shared(func(p uintptr) error {
+		return call(func() status { return capi.Cfp_graph_op_count(p, &n) })
+	})
+	return n, err
+}
+
+// TensorCount is the number of tensors; their ids are 0..TensorCount()-1.
+func (g *Graph) TensorCount() (uint32, error) {
+	var n uint32
+	err := g.h.shared(func(p uintptr) error {
+		return call(func() status { return capi.Cfp_graph_tensor_count(p, &n) })
+	})
+	return n, err
+}
+
+// OpName is the name of operator op.
+func (g *Graph) OpName(op uint32) (string, error) {
+	var s string
+	err := g.h.shared(func(p uintptr) error {
+		return call(func() status { return capi.Cfp_graph_op_name(p, op, &s) })
+	})
+	return s, err
+}
+
+// OpKind is the kind of operator op.
+func (g *Graph) OpKind(op uint32) (OpKind, error) {
+	var k int32
+	err := g.h.shared(func(p uintptr) error {
+		return call(func() status { return capi.Cfp_graph_op_kind(p, op, &k) })
+	})
+	return OpKind(k), err
+}
+
+// OpScope is the scope of operator op ("" if none), e.g. "layers.3.mlp".
+func (g *Graph) OpScope(op uint32) (string, error) {
+	var s string
+	err := g.h.shared(func(p uintptr) error {
+		return call(func() status { return capi.Cfp_graph_op_scope(p, op, &s) })
+	})
+	return s, err
+}
+
+// TensorName is the name of tensor t.
+func (g *Graph) TensorName(t uint32) (string, error) {
+	var s string
+	err := g.h.shared(func(p uintptr) error {
+		return call(func() status { return capi.Cfp_graph_tensor_name(p, t, &s) })
+	})
+	return s, err
+}
+
+// TensorDType is the element type of tensor t.
+func (g *Graph) TensorDType(t uint32) (DType, error) {
+	var d int32
+	err := g.h.shared(func(p uintptr) error {
+		return call(func() status { return capi.Cfp_graph_tensor_dtype(p, t, &d) })
+	})
+	return DType(d), err
+}
+
+// TensorRole is the role of tensor t.
+func (g *Graph) TensorRole(t uint32) (TensorRole, error) {
+	var r int32
+	err := g.h.shared(func(p uintptr) error {
+		return call(func() status { return capi.Cfp_graph_tensor_role(p, t, &r) })
+	})
+	return TensorRole(r), err
+}
+
+// TensorShape is the shape of tensor t (empty for a scalar).
+func (g *Graph) TensorShape(t uint32) ([]int64, error) {
+	var shape []int64
+	err := g.h.shared(func(p uintptr) error {
+		var rank uint32
+		if err := call(func() status { return capi.Cfp_graph_tensor_rank(p, t, &rank) }); err != nil {
+			return err
+		}
+		shape = make([]int64, rank)
+		for d := range shape {
+			if err := call(func() status { return capi.Cfp_graph_tensor_dim(p, t, uint32(d), &shape[d]) }); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return shape, nil
+}
+
+// ParameterCount is the number of elements in all parameter tensors.
+func (g *Graph) ParameterCount() (uint64, error) {
+	var n uint64
+	err := g.h.shared(func(p uintptr) error {
+		return call(func() status { return capi.Cfp_graph_parameter_count(p, &n) })
+	})
+	return n, err
+}
+
+// Flops is the floating-point operations of one execution of the graph (multiply-add = 2).
+func (g *Graph) Flops() (float64, error) {
+	var f float64
+	err := g.h.shared(func(p uintptr) error {
+		return call(func() status { return capi.Cfp_graph_flops(p, &f) })
+	})
+	return f, err
+}

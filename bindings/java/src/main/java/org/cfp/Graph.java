@@ -1,0 +1,164 @@
+package org.cfp;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import org.cfp.internal.CfpNative;
+
+/**
+ * An immutable, validated graph of tensors and operators. Its methods may be called from
+ * several threads at once. Close it when done (try-with-resources); afterwards every
+ * method throws {@link IllegalStateException}.
+ */
+public final class Graph extends NativeHandle {
+  Graph(long pointer) {
+    super("Graph", pointer, CfpNative::cfp_graph_destroy);
+  }
+
+  /** Verifies and loads a FlatBuffers graph (schema graph.fbs, identifier "CFPG"). */
+  public static Graph fromBytes(byte[] data) {
+    Objects.requireNonNull(data, "data");
+    long[] out = new long[1];
+    Native.check(CfpNative.cfp_graph_from_buffer(data, out));
+    return new Graph(out[0]);
+  }
+
+  /** Loads a graph file (.cfpg) written by {@link #toFile} or the cfp tool. */
+  public static Graph fromFile(Path path) {
+    String p = Native.text("path", Objects.requireNonNull(path, "path").toString());
+    long[] out = new long[1];
+    Native.check(CfpNative.cfp_graph_from_file(p, out));
+    return new Graph(out[0]);
+  }
+
+  /** Serializes the graph as a FlatBuffers buffer. */
+  public byte[] toBytes() {
+    return shared(g -> {
+      byte[][] out = new byte[1][];
+      Native.check(CfpNative.cfp_graph_to_buffer(g, out));
+      return out[0];
+    });
+  }
+
+  /** Writes the graph to {@code path} atomically. */
+  public void toFile(Path path) {
+    String p = Native.text("path", Objects.requireNonNull(path, "path").toString());
+    shared(g -> {
+      Native.check(CfpNative.cfp_graph_to_file(g, p));
+      return null;
+    });
+  }
+
+  /** The graph's name. */
+  public String name() {
+    return shared(g -> {
+      String[] out = new String[1];
+      Native.check(CfpNative.cfp_graph_name(g, out));
+      return out[0];
+    });
+  }
+
+  /** Number of operators; their ids are 0 .. opCount()-1. */
+  public int opCount() {
+    return shared(g -> {
+      int[] out = new int[1];
+      Native.check(CfpNative.cfp_graph_op_count(g, out));
+      return out[0];
+    });
+  }
+
+  /** Number of tensors; their ids are 0 .. tensorCount()-1. */
+  public int tensorCount() {
+    return shared(g -> {
+      int[] out = new int[1];
+      Native.check(CfpNative.cfp_graph_tensor_count(g, out));
+      return out[0];
+    });
+  }
+
+  /** Name of operator {@code op}. */
+  public String opName(int op) {
+    return shared(g -> {
+      String[] out = new String[1];
+      Native.check(CfpNative.cfp_graph_op_name(g, op, out));
+      return out[0];
+    });
+  }
+
+  /** Kind of operator {@code op}. */
+  public OpKind opKind(int op) {
+    return shared(g -> {
+      int[] out = new int[1];
+      Native.check(CfpNative.cfp_graph_op_kind(g, op, out));
+      return OpKind.fromCode(out[0]);
+    });
+  }
+
+  /** Scope of operator {@code op} ("" if none), e.g. "layers.3.mlp". */
+  public String opScope(int op) {
+    return shared(g -> {
+      String[] out = new String[1];
+      Native.check(CfpNative.cfp_graph_op_scope(g, op, out));
+      return out[0];
+    });
+  }
+
+  /** Name of tensor {@code tensor}. */
+  public String tensorName(int tensor) {
+    return shared(g -> {
+      String[] out = new String[1];
+      Native.check(CfpNative.cfp_graph_tensor_name(g, tensor, out));
+      return out[0];
+    });
+  }
+
+  /** Element type of tensor {@code tensor}. */
+  public DType tensorDType(int tensor) {
+    return shared(g -> {
+      int[] out = new int[1];
+      Native.check(CfpNative.cfp_graph_tensor_dtype(g, tensor, out));
+      return DType.fromCode(out[0]);
+    });
+  }
+
+  /** Role of tensor {@code tensor}. */
+  public TensorRole tensorRole(int tensor) {
+    return shared(g -> {
+      int[] out = new int[1];
+      Native.check(CfpNative.cfp_graph_tensor_role(g, tensor, out));
+      return TensorRole.fromCode(out[0]);
+    });
+  }
+
+  /** Shape of tensor {@code tensor} (empty for a scalar). */
+  public long[] tensorShape(int tensor) {
+    return shared(g -> {
+      int[] rank = new int[1];
+      Native.check(CfpNative.cfp_graph_tensor_rank(g, tensor, rank));
+      long[] shape = new long[rank[0]];
+      long[] dim = new long[1];
+      for (int d = 0; d < shape.length; d++) {
+        Native.check(CfpNative.cfp_graph_tensor_dim(g, tensor, d, dim));
+        shape[d] = dim[0];
+      }
+      return shape;
+    });
+  }
+
+  /** Number of elements in all parameter tensors. */
+  public long parameterCount() {
+    return shared(g -> {
+      long[] out = new long[1];
+      Native.check(CfpNative.cfp_graph_parameter_count(g, out));
+      return out[0];
+    });
+  }
+
+  /** Floating-point operations of one execution of the graph (multiply-add = 2). */
+  public double flops() {
+    return shared(g -> {
+      double[] out = new double[1];
+      Native.check(CfpNative.cfp_graph_flops(g, out));
+      return out[0];
+    });
+  }
+}

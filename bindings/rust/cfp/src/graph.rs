@@ -1,0 +1,219 @@
+use std::fmt;
+use std::os::raw::c_char;
+use std::path::Path;
+use std::ptr::{self, NonNull};
+
+use cfp_sys as sys;
+
+use crate::error::{borrowed_str, check, Error, Result, Status};
+use crate::vocabulary::{DType, OpKind, TensorRole};
+
+/// An immutable, validated graph of tensors and operators.
+///
+/// Dropping it frees the library object; the borrow checker rules out use after free:
+///
+/// ```compile_fail,E0382
+/// # fn f(bytes: &[u8]) -> cfp::Result<()> {
+/// let graph = cfp::Graph::from_bytes(bytes)?;
+/// drop(graph);
+/// graph.op_count()?; // use after drop does not compile
+/// # Ok(())
+/// # }
+/// ```
+pub struct Graph {
+    ptr: NonNull<sys::cfp_graph>,
+}
+
+// SAFETY: cfp.h: "An immutable, validated graph. Safe to share between threads once
+// created", and functions taking only const handles may run concurrently.
+unsafe impl Send for Graph {}
+unsafe impl Sync for Graph {}
+
+impl Graph {
+    /// Takes ownership of a graph returned by the C API.
+    ///
+    /// # Safety
+    /// `ptr` must come from a cfp_ call that hands the caller a new graph, and nothing else
+    /// may destroy it.
+    pub unsafe fn from_raw(ptr: *mut sys::cfp_graph) -> Option<Graph> {
+        NonNull::new(ptr).map(|ptr| Graph { ptr })
+    }
+
+    /// The C handle, for calls through [`crate::sys`]. It stays owned by this graph.
+    pub fn as_ptr(&self) -> *const sys::cfp_graph {
+        self.ptr.as_ptr()
+    }
+
+    fn take(ptr: *mut sys::cfp_graph) -> Result<Graph> {
+        // SAFETY: `ptr` was just handed over by a successful cfp_ call.
+        unsafe { Graph::from_raw(ptr) }
+            .ok_or_else(|| Error::new(Status::Internal, "libcfp reported success but returned no graph"))
+    }
+
+    /// Verifies and loads a FlatBuffers graph (schema graph.fbs, identifier "CFPG").
+    pub fn from_bytes(data: &[u8]) -> Result<Graph> {
+        let mut out = ptr::null_mut();
+        // SAFETY: `data` is valid for its length during the call; the library copies it.
+        check(unsafe { sys::cfp_graph_from_buffer(data.as_ptr().cast(), data.len(), &mut out) })?;
+        Graph::take(out)
+    }
+
+    /// Loads a graph file (.cfpg) written by [`Graph::to_file`] or the cfp tool.
+    pub fn from_file<P: AsRef<Path>>(path: P) -> Result<Graph> {
+        let path = path_string(path.as_ref())?;
+        let mut out = ptr::null_mut();
+        // SAFETY: `path` is NUL-terminated and outlives the call.
+        check(unsafe { sys::cfp_graph_from_file(path.as_ptr(), &mut out) })?;
+        Graph::take(out)
+    }
+
+    /// Serializes the graph as a FlatBuffers buffer.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let mut bytes = ptr::null_mut();
+        // SAFETY: a live graph; the library allocates `bytes` for us.
+        check(unsafe { sys::cfp_graph_to_buffer(self.as_ptr(), &mut bytes) })?;
+        // SAFETY: `bytes` is a live cfp_bytes; data/size describe its buffer, which is
+        // copied before it is destroyed.
+        unsafe {
+            let data = sys::cfp_bytes_data(bytes).cast::<u8>();
+            let size = sys::cfp_bytes_size(bytes);
+            let copy = if size == 0 { Vec::new() } else { std::slice::from_raw_parts(data, size).to_vec() };
+            sys::cfp_bytes_destroy(bytes);
+            Ok(copy)
+        }
+    }
+
+    /// Writes the graph to `path` atomically.
+    pub fn to_file<P: AsRef<Path>>(&self, path: P) -> Result<()> {
+        let path = path_string(path.as_ref())?;
+        // SAFETY: a live graph and a NUL-terminated path.
+        check(unsafe { sys::cfp_graph_to_file(self.as_ptr(), path.as_ptr()) })
+    }
+
+    /// The graph's name.
+    pub fn name(&self) -> Result<&str> {
+        self.string("graph name", |g, out| unsafe { sys::cfp_graph_name(g, out) })
+    }
+
+    /// Number of operators; their ids are `0..op_count()`.
+    pub fn op_count(&self) -> Result<u32> {
+        let mut n = 0;
+        check(unsafe { sys::cfp_graph_op_count(self.as_ptr(), &mut n) })?;
+        Ok(n)
+    }
+
+    /// Number of tensors; their ids are `0..tensor_count()`.
+    pub fn tensor_count(&self) -> Result<u32> {
+        let mut n = 0;
+        check(unsafe { sys::cfp_graph_tensor_count(self.as_ptr(), &mut n) })?;
+        Ok(n)
+    }
+
+    /// Name of operator `op`.
+    pub fn op_name(&self, op: u32) -> Result<&str> {
+        self.string("op name", |g, out| unsafe { sys::cfp_graph_op_name(g, op, out) })
+    }
+
+    /// Kind of operator `op`.
+    pub fn op_kind(&self, op: u32) -> Result<OpKind> {
+        let mut kind = sys::cfp_op_kind(0);
+        check(unsafe { sys::cfp_graph_op_kind(self.as_ptr(), op, &mut kind) })?;
+        OpKind::from_code(kind.0).ok_or_else(|| unknown("op kind", kind.0))
+    }
+
+    /// Scope of operator `op` ("" if none), e.g. "layers.3.mlp".
+    pub fn op_scope(&self, op: u32) -> Result<&str> {
+        self.string("op scope", |g, out| unsafe { sys::cfp_graph_op_scope(g, op, out) })
+    }
+
+    /// Name of tensor `tensor`.
+    pub fn tensor_name(&self, tensor: u32) -> Result<&str> {
+        self.string("tensor name", |g, out| unsafe { sys::cfp_graph_tensor_name(g, tensor, out) })
+    }
+
+    /// Element type of tensor `tensor`.
+    pub fn tensor_dtype(&self, tensor: u32) -> Result<DType> {
+        let mut dtype = sys::cfp_dtype(0);
+        check(unsafe { sys::cfp_graph_tensor_dtype(self.as_ptr(), tensor, &mut dtype) })?;
+        DType::from_code(dtype.0).ok_or_else(|| unknown("dtype", dtype.0))
+    }
+
+    /// Role of tensor `tensor`.
+    pub fn tensor_role(&self, tensor: u32) -> Result<TensorRole> {
+        let mut role = sys::cfp_tensor_role(0);
+        check(unsafe { sys::cfp_graph_tensor_role(self.as_ptr(), tensor, &mut role) })?;
+        TensorRole::from_code(role.0).ok_or_else(|| unknown("tensor role", role.0))
+    }
+
+    /// Shape of tensor `tensor` (empty for a scalar).
+    pub fn tensor_shape(&self, tensor: u32) -> Result<Vec<i64>> {
+        let mut rank = 0;
+        check(unsafe { sys::cfp_graph_tensor_rank(self.as_ptr(), tensor, &mut rank) })?;
+        (0..rank)
+            .map(|d| {
+                let mut dim = 0;
+                check(unsafe { sys::cfp_graph_tensor_dim(self.as_ptr(), tensor, d, &mut dim) })?;
+                Ok(dim)
+            })
+            .collect()
+    }
+
+    /// Number of elements in all parameter tensors.
+    pub fn parameter_count(&self) -> Result<u64> {
+        let mut n = 0;
+        check(unsafe { sys::cfp_graph_parameter_count(self.as_ptr(), &mut n) })?;
+        Ok(n)
+    }
+
+    /// Floating-point operations of one execution of the graph (multiply-add = 2).
+    pub fn flops(&self) -> Result<f64> {
+        let mut f = 0.0;
+        check(unsafe { sys::cfp_graph_flops(self.as_ptr(), &mut f) })?;
+        Ok(f)
+    }
+
+    /// A string the graph owns, borrowed for as long as the graph is.
+    fn string<F>(&self, what: &str, call: F) -> Result<&str>
+    where
+        F: FnOnce(*const sys::cfp_graph, *mut *const c_char) -> sys::cfp_status,
+    {
+        let mut out = ptr::null();
+        check(call(self.as_ptr(), &mut out))?;
+        // SAFETY: the string is owned by the graph, which `&self` keeps alive.
+        unsafe { borrowed_str(out, what) }
+    }
+}
+
+impl Drop for Graph {
+    fn drop(&mut self) {
+        // SAFETY: this graph owns the handle and is dropped once.
+        unsafe { sys::cfp_graph_destroy(self.ptr.as_ptr()) }
+    }
+}
+
+impl fmt::Debug for Graph {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Graph")
+            .field("name", &self.name().unwrap_or("?"))
+            .field("ops", &self.op_count().unwrap_or(0))
+            .field("tensors", &self.tensor_count().unwrap_or(0))
+            .finish()
+    }
+}
+
+fn unknown(what: &str, code: u32) -> Error {
+    Error::new(Status::Unsupported, format!("libcfp returned {} {}, which this binding does not know", what, code))
+}
+
+#[cfg(unix)]
+fn path_string(path: &Path) -> Result<std::ffi::CString> {
+    use std::os::unix::ffi::OsStrExt;
+    std::ffi::CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| Error::new(Status::InvalidArgument, "path contains a NUL byte"))
+}
+
+#[cfg(not(unix))]
+fn path_string(path: &Path) -> Result<std::ffi::CString> {
+    let s = path.to_str().ok_or_else(|| Error::new(Status::InvalidArgument, "path is not valid Unicode"))?;
+    crate::error::c_string("path", s)
+}

@@ -1,0 +1,7 @@
+module cfpexample
+
+go 1.19
+
+require cfp v0.0.0
+
+replace cfp => ../../bindings/go
