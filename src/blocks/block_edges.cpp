@@ -22,6 +22,9 @@ std::vector<BlockEdge> BuildBlockEdges(const BlockPartition &blocks, const CostM
       const uint32_t t = in[slot];
       const uint32_t from = DecidingBlock(t, blocks, model);
       if (from == b || from == kNoId) continue;
+      // A rank-0 graph input has one layout only: sharing it costs nothing and must not
+      // tie blocks together (hyper-parameters, shared constants).
+      if (g.producer(t) == kNoId && g.tensor(t).shape.empty()) continue;
       bool merged = false;
       for (uint32_t s = 0; s < slot; ++s) merged |= in[s] == t;
       if (merged) continue;  // collected with the first slot below
