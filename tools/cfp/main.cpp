@@ -11,7 +11,8 @@ const char *kUsage =
     "usage: cfp <command> [options]\n"
     "\n"
     "commands:\n"
-    "  inspect <graph.cfpg>           operators by kind, tensors by role, parameters, FLOPs\n"
+    "  inspect <graph.cfpg | model>   operators by kind, tensors by role, parameters, FLOPs\n"
+    "  model <spec | preset> -o FILE  build a model's training graph (--list: presets)\n"
     "  version                        print the library version\n"
     "\n"
     "Run 'cfp <command> --help' for a command's options.\n";
@@ -26,6 +27,7 @@ int main(int argc, char **argv) {
   std::string cmd = argv[1];
   try {
     if (cmd == "inspect") return cfp_cli::CmdInspect(argc, argv);
+    if (cmd == "model") return cfp_cli::CmdModel(argc, argv);
     if (cmd == "version" || cmd == "--version") {
       std::printf("cfp %s\n", cfp_version_string());
       return 0;
