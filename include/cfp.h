@@ -306,9 +306,10 @@ CFP_API cfp_status cfp_graph_builder_finish(const cfp_graph_builder *builder, cf
 /**
  * Builds a training-step graph from a spec: a preset name ("gpt3-175b", "llama2-7b", ...)
  * or "family:key=value,..." with family mlp | gpt | llama | moe and keys layers, hidden,
- * heads, kv_heads, ffn, seq, batch, vocab, experts, top_k, dtype, optimizer (adam | sgd |
- * none for the forward graph only). A preset may be followed by overrides:
- * "gpt3-175b:batch=8". CFP_ERR_INVALID_ARGUMENT names a bad key or value.
+ * heads, kv_heads, ffn, seq, batch, vocab, experts, top_k, group, dtype, tied,
+ * rope_theta, optimizer (adam | sgd | none for the forward graph only); see
+ * docs/models.md. A preset may be followed by overrides: "gpt3-175b:batch=8".
+ * CFP_ERR_INVALID_ARGUMENT names a bad key or value.
  */
 CFP_API cfp_status cfp_model_build(const char *spec, cfp_graph **out);
 /** Number of model presets. */
@@ -319,7 +320,8 @@ CFP_API cfp_status cfp_model_preset_name(uint32_t index, const char **out);
 /**
  * Derives the training step of a forward graph: reverse-mode gradients of every parameter
  * with respect to the graph's scalar loss (its last op's single output), and the update
- * of `optimizer` ("adam" | "sgd"). Gradient hints link every generated op to its forward op.
+ * of `optimizer` ("adam" | "sgd"). Gradient hints link every backward op to its forward op
+ * and every gradient tensor to its forward tensor; update ops mark the tensors they replace.
  */
 CFP_API cfp_status cfp_graph_make_training(const cfp_graph *forward, const char *optimizer, cfp_graph **out);
 

@@ -7,5 +7,7 @@ build=${1:-$root/build}
 bash "$root/tools/setup.sh"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j "$(nproc)" --target cfp_tool
-graph="$build/example-mlp.cfpg"
+graph="$build/gpt3-175b.cfpg"
 "$build/cfp" version
+"$build/cfp" model gpt3-175b -o "$graph"
+"$build/cfp" inspect "$graph"

@@ -11,7 +11,7 @@ void GradientEmitter::BeginOp(uint32_t forward_id, const Op &forward_op) {
 }
 
 uint32_t GradientEmitter::Constant(double value, DType dtype) {
-  auto key = std::make_pair(static_cast<int>(dtype), value);
+  auto key = std::make_tuple(e_.scope(), static_cast<int>(dtype), value);
   auto it = constants_.find(key);
   if (it != constants_.end()) return it->second;
   uint32_t t = e_.Constant(value, dtype);

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <map>
+#include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -21,12 +23,13 @@ class GradientEmitter {
   OpEmitter &e() { return e_; }
   // Context for the ops that differentiate forward op `forward_id`.
   void BeginOp(uint32_t forward_id, const Op &forward_op);
-  // A rank-0 constant, shared by every op that needs the same value and dtype.
+  // A rank-0 constant, shared by the ops of one scope that need the same value and dtype
+  // (per scope, so that repeated layers stay self-contained).
   uint32_t Constant(double value, DType dtype);
 
  private:
   OpEmitter e_;
-  std::map<std::pair<int, double>, uint32_t> constants_;
+  std::map<std::tuple<std::string, int, double>, uint32_t> constants_;
 };
 
 // Whether input `input` of `op` carries a gradient at all: predicates, comparisons, index

@@ -8,8 +8,10 @@ namespace cfp {
 Result<Graph> BuildModel(std::string_view text) {
   CFP_ASSIGN_OR_RETURN(ModelSpec spec, ParseModelSpec(text));
   GraphBuilder b(spec.name);
-  // About 100 forward ops and 60 tensors per layer; a fixed part for embedding and loss.
-  b.Reserve(static_cast<size_t>(spec.layers) * 64 + 64, static_cast<size_t>(spec.layers) * 112 + 64);
+  // At most about 130 forward ops and 160 tensors per layer (GPT: 100 and 130), a fixed
+  // part for embedding, head and loss.
+  const auto layers = static_cast<size_t>(spec.layers);
+  b.Reserve(layers * 160 + 64, layers * 130 + 64);
   if (spec.family == ModelFamily::Mlp) EmitMlp(b, spec);
   else EmitDecoder(b, spec);
   auto forward = b.FinishAndReset();

@@ -75,4 +75,102 @@ TEST(Cli, ErrorsAreOneLineWithNonZeroExit) {
   EXPECT_NE(r.out.find("CFP_ERR_INVALID_GRAPH"), std::string::npos) << r.out;
 }
 
+// "parameters  124.44M (124439808)" -> 124439808; "FLOPs/step  1.23P (1.234e+15)" -> 1.234e15.
+double Field(const std::string &out, const std::string &label) {
+  size_t at = out.find(label);
+  if (at == std::string::npos) return -1;
+  size_t open = out.find('(', at);
+  return open == std::string::npos ? -1 : std::stod(out.substr(open + 1));
+}
+
+TEST(CliModel, WritesAGraphThatInspectReads) {
+  std::string path = ::testing::TempDir() + "/cli_gpt2.cfpg";
+  ToolRun r = Cfp("model gpt2-small -o " + path);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(Lines(r.out), 1u) << r.out;
+  EXPECT_NE(r.out.find("124.44M parameters"), std::string::npos) << r.out;
+  r = Cfp("inspect " + path);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("graph       gpt2-small"), std::string::npos) << r.out;
+  EXPECT_EQ(Field(r.out, "parameters"), 124439808.0) << r.out;
+  EXPECT_NE(r.out.find("optimizer_state"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("gradient"), std::string::npos) << r.out;
+}
+
+TEST(CliModel, InspectBuildsPresetsAndSpecs) {
+  ToolRun r = Cfp("inspect gpt3-175b");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("parameters  174.60B (174604259328)"), std::string::npos) << r.out;
+  size_t ops_at = r.out.find("operators   ");
+  ASSERT_NE(ops_at, std::string::npos);
+  EXPECT_GT(std::stoul(r.out.substr(ops_at + 12)), 30000u) << r.out;
+  r = Cfp("inspect moe:layers=2,hidden=32,heads=2,seq=8,batch=2,vocab=10,experts=4,top_k=2");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("dot"), std::string::npos) << r.out;
+}
+
+// FLOPs per step against 6·N·tokens. The rule counts the matmuls that parameters take
+// part in; attention's dots add 12·L·S·H per token (so up to S/(6H) more), an untied
+// input embedding does no matmul (so up to V·H/N less), and elementwise ops add < 2%.
+TEST(CliModel, FlopsPerStepAreSixNTokensWithinTheAttentionBand) {
+  struct Case {
+    const char *spec;
+    double seq, hidden, vocab;
+    bool tied;
+  } cases[] = {
+      {"gpt3-125m", 2048, 768, 50257, true},
+      {"gpt3-6.7b", 2048, 4096, 50257, true},
+      {"gpt2-xl", 1024, 1600, 50257, true},
+      {"llama2-7b", 4096, 4096, 32000, false},
+      {"llama3-70b", 8192, 8192, 128256, false},
+  };
+  for (const Case &c : cases) {
+    std::string spec = std::string(c.spec) + ":batch=4";
+    ToolRun r = Cfp("inspect " + spec);
+    ASSERT_EQ(r.code, 0) << r.out;
+    const double n = Field(r.out, "parameters"), flops = Field(r.out, "FLOPs/step");
+    const double ratio = flops / (6 * n * 4 * c.seq);
+    const double idle = c.tied ? 0 : c.vocab * c.hidden / n;
+    EXPECT_GE(ratio, 1.0 - idle) << spec << ": " << ratio;
+    EXPECT_LE(ratio, 1.0 + c.seq / (6 * c.hidden) + 0.02) << spec << ": " << ratio;
+  }
+}
+
+TEST(CliModel, ListsPresets) {
+  ToolRun r = Cfp("model --list");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_GE(Lines(r.out), 20u);
+  EXPECT_NE(r.out.find("gpt3-175b"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("174.60B parameters"), std::string::npos) << r.out;
+  r = Cfp("--help");
+  EXPECT_NE(r.out.find("model <spec | preset> -o FILE"), std::string::npos) << r.out;
+  r = Cfp("model --help");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("usage: cfp model"), std::string::npos) << r.out;
+}
+
+TEST(CliModel, ErrorsAreOneLine) {
+  std::string out = " -o " + ::testing::TempDir() + "/never.cfpg";
+  struct Case {
+    std::string args, fragment;
+    int code;
+  } cases[] = {
+      {"model", "expects one model spec or preset", 2},
+      {"model gpt2-small", "needs -o", 2},
+      {"model gpt2-small --frobnicate 1" + out, "unknown option --frobnicate", 2},
+      {"model gpt:layers=0" + out, "layers must be an integer from 1", 1},
+      {"model gpt3-175b:colour=red" + out, "unknown key 'colour'", 1},
+      {"model gpt2-small -o /no/such/dir/g.cfpg", "cannot write", 1},
+      {"inspect gpt:heads=7", "hidden (768) must be divisible by heads (7)", 1},
+      {"inspect no/such/graph.cfpg", "does not exist", 1},
+      {"inspect graph.cfpg", "does not exist", 1},
+  };
+  for (const Case &c : cases) {
+    ToolRun r = Cfp(c.args);
+    EXPECT_EQ(r.code, c.code) << c.args << ": " << r.out;
+    EXPECT_EQ(Lines(r.out), 1u) << c.args << ": " << r.out;
+    EXPECT_NE(r.out.find(c.fragment), std::string::npos) << c.args << ": " << r.out;
+  }
+}
+
 }  // namespace

@@ -244,6 +244,44 @@ TEST_P(EveryFamily, ForwardIsInDataFlowOrderAtHloGranularity) {
   EXPECT_TRUE(g.tensor(last.outputs[0]).shape.empty());
 }
 
+TEST_P(EveryFamily, TrainingGraphFollowsTheConventions) {
+  Graph fwd = Build(std::string(GetParam()) + ",optimizer=none");
+  Graph g = Build(GetParam());
+  std::vector<int> gradients_of(g.num_tensors(), 0);
+  for (uint32_t t = 0; t < g.num_tensors(); ++t) {
+    const Tensor &grad = g.tensor(t);
+    if (grad.gradient_of < 0) continue;
+    const auto of = static_cast<uint32_t>(grad.gradient_of);
+    ASSERT_LT(of, fwd.num_tensors()) << grad.name;
+    ++gradients_of[of];
+    EXPECT_EQ(grad.role, TensorRole::Gradient) << grad.name;
+    EXPECT_EQ(grad.shape, g.tensor(of).shape) << grad.name;
+    EXPECT_EQ(grad.dtype, g.tensor(of).dtype) << grad.name;
+  }
+  for (uint32_t t = 0; t < fwd.num_tensors(); ++t) {
+    if (fwd.tensor(t).role != TensorRole::Parameter) continue;
+    EXPECT_EQ(gradients_of[t], 1) << fwd.tensor(t).name;
+    size_t replaced = 0;
+    for (const Tensor &u : g.tensors()) replaced += u.updates == static_cast<int32_t>(t);
+    EXPECT_EQ(replaced, 1u) << fwd.tensor(t).name;
+  }
+  for (uint32_t o = 0; o < g.num_ops(); ++o) {
+    const Op &op = g.op(o);
+    if (o < fwd.num_ops()) {
+      EXPECT_EQ(op.phase, Phase::Forward);
+    } else if (op.phase == Phase::Backward) {
+      ASSERT_GE(op.grad_of, 0) << op.name;
+      const Op &f = g.op(static_cast<uint32_t>(op.grad_of));
+      EXPECT_EQ(f.phase, Phase::Forward);
+      EXPECT_EQ(op.scope, f.scope) << op.name;
+      EXPECT_EQ(op.name.rfind(f.name + ".grad.", 0), 0u) << op.name;
+    } else {
+      EXPECT_EQ(op.phase, Phase::Update) << op.name;
+      EXPECT_EQ(op.grad_of, -1) << op.name;
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Models, EveryFamily,
                          ::testing::Values("gpt:layers=4,hidden=64,heads=4,seq=16,batch=2,vocab=100",
                                            "llama:layers=4,hidden=64,heads=4,kv_heads=2,ffn=96,seq=16,batch=2,vocab=100",

@@ -36,8 +36,15 @@ void Check(cfp_status status, const std::string &what) {
 cfp_graph *LoadGraphOrModel(const std::string &arg) {
   cfp_graph *g = nullptr;
   struct stat st {};
-  if (::stat(arg.c_str(), &st) != 0) throw CfpError{"cannot load graph: '" + arg + "' does not exist"};
-  Check(cfp_graph_from_file(arg.c_str(), &g), "cannot load graph");
+  if (::stat(arg.c_str(), &st) == 0) {
+    Check(cfp_graph_from_file(arg.c_str(), &g), "cannot load graph");
+    return g;
+  }
+  // Model specs contain no '/' and do not end in the graph extension.
+  const bool path_like = arg.find('/') != std::string::npos ||
+                         (arg.size() > 5 && arg.compare(arg.size() - 5, 5, ".cfpg") == 0);
+  if (path_like) throw CfpError{"cannot load graph: '" + arg + "' does not exist"};
+  Check(cfp_model_build(arg.c_str(), &g), "'" + arg + "' is neither a graph file nor a model");
   return g;
 }
 

@@ -34,7 +34,8 @@ struct CfpError {
 // Throws CfpError("what: message") when status is not CFP_OK.
 void Check(cfp_status status, const std::string &what);
 
-// Loads a graph from a .cfpg file.
+// Loads a graph from a .cfpg file, or builds a model when `arg` is a model spec or preset
+// rather than a path.
 cfp_graph *LoadGraphOrModel(const std::string &arg);
 
 std::string HumanCount(double v);   // 1.2K, 3.4M, 175.0B
@@ -43,5 +44,6 @@ std::string HumanTime(double s);    // 12.3 ms
 
 int CmdInspect(int argc, char **argv);
 int CmdOptimize(int argc, char **argv);
+int CmdModel(int argc, char **argv);
 
 }  // namespace cfp_cli

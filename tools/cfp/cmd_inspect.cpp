@@ -9,10 +9,11 @@ namespace cfp_cli {
 
 namespace {
 const char *kHelp =
-    "usage: cfp inspect <graph.cfpg>\n"
+    "usage: cfp inspect <graph.cfpg | preset | model spec>\n"
     "\n"
     "Prints operators by kind, tensors by role (count and bytes), the parameter count and\n"
-    "the FLOPs of one step.\n";
+    "the FLOPs of one step. A preset or spec (e.g. gpt3-175b, llama:layers=2) is built\n"
+    "first, as 'cfp model' would.\n";
 }
 
 int CmdInspect(int argc, char **argv) {

@@ -14,7 +14,7 @@ namespace cfp_cli {
 namespace {
 
 const char *kHelp =
-    "usage: cfp optimize <graph.cfpg> [options]\n"
+    "usage: cfp optimize <graph.cfpg | model spec | preset> [options]\n"
     "\n"
     "Finds the plan of least predicted step time within the per-device memory budget.\n"
     "\n"

@@ -11,8 +11,9 @@ const char *kUsage =
     "usage: cfp <command> [options]\n"
     "\n"
     "commands:\n"
-    "  inspect <graph.cfpg>           operators by kind, tensors by role, parameters, FLOPs\n"
-    "  optimize <graph.cfpg>          find a parallelism plan (see cfp optimize --help)\n"
+    "  inspect <graph.cfpg | model>   operators by kind, tensors by role, parameters, FLOPs\n"
+    "  model <spec | preset> -o FILE  build a model's training graph (--list: presets)\n"
+    "  optimize <graph.cfpg | model>  find a parallelism plan (see cfp optimize --help)\n"
     "  version                        print the library version\n"
     "\n"
     "Run 'cfp <command> --help' for a command's options.\n";
@@ -28,6 +29,7 @@ int main(int argc, char **argv) {
   try {
     if (cmd == "inspect") return cfp_cli::CmdInspect(argc, argv);
     if (cmd == "optimize") return cfp_cli::CmdOptimize(argc, argv);
+    if (cmd == "model") return cfp_cli::CmdModel(argc, argv);
     if (cmd == "version" || cmd == "--version") {
       std::printf("cfp %s\n", cfp_version_string());
       return 0;
