@@ -43,10 +43,13 @@ Graph MatMulGraph(int64_t m, int64_t k, int64_t n, DType dtype = DType::F32) {
   return b.Finish().value();
 }
 
-std::string FakePlugin() {
-  const char *p = std::getenv("CFP_TEST_FAKE_PLUGIN");
-  return p ? p : "";
-}
+// Paths the build passes in: the stand-in plugin, and the real module when it is built.
+std::string FakePlugin() { return CFP_TEST_FAKE_PLUGIN; }
+#ifdef CFP_TEST_CUDA_MODULE
+const char *kRealModule = CFP_TEST_CUDA_MODULE;
+#else
+const char *kRealModule = nullptr;
+#endif
 
 // ---- Loader error paths --------------------------------------------------------------
 
@@ -152,7 +155,7 @@ TEST(CudaLoader, EvaluateMarshalsInputsAndEveryTensor) {
 // With the module built, a machine without a driver or GPU gets kDevice and one with a GPU
 // a working backend; without the module (a CPU-only build), kUnsupported.
 TEST(CudaLoader, RealModuleIsDeviceErrorOrWorks) {
-  const char *module = std::getenv("CFP_TEST_CUDA_MODULE");
+  const char *module = kRealModule;
   if (!module) {
     ScopedEnv env("CFP_CUDA_MODULE", nullptr);
     auto b = OpenCudaBackend();
