@@ -32,6 +32,7 @@ namespace {
 
 using namespace cfp;
 using cfp::cuda::EnqueueCollective;
+using cfp::cuda::FromCuda;
 
 const char *kUsage =
     "usage: mpirun [mpi options] cfp-nccl-profile [options]\n"
@@ -152,10 +153,14 @@ Result<double> TimeOne(Resources &r, CollectiveKind kind, uint64_t bytes, const 
 Status Run(const Options &o, const RankInfo &info) {
   int devices = 0;
   CFP_CUDA_TRY(cudaGetDeviceCount(&devices));
-  if (info.local_size > devices)
+  // Each rank sees its node's GPUs and takes the one of its local rank, or (a scheduler
+  // binding one GPU per rank, e.g. srun --gpus-per-task=1) sees exactly its own.
+  int device = info.local_rank;
+  if (devices == 1) device = 0;
+  else if (info.local_size > devices)
     return Status(Code::kDevice, "rank " + std::to_string(info.rank) + ": " + std::to_string(info.local_size) +
                                      " ranks share a node with " + std::to_string(devices) + " GPUs; start one rank per GPU");
-  CFP_CUDA_TRY(cudaSetDevice(info.local_rank));
+  CFP_CUDA_TRY(cudaSetDevice(device));
   Resources r;
   ncclUniqueId id;
   static_assert(sizeof(id.internal) == kUniqueIdBytes, "NCCL's unique id size changed");
@@ -170,7 +175,7 @@ Status Run(const Options &o, const RankInfo &info) {
   CFP_CUDA_TRY(cudaMemset(r.send, 0x3c, capacity));
 
   cudaDeviceProp props{};
-  CFP_CUDA_TRY(cudaGetDeviceProperties(&props, info.local_rank));
+  CFP_CUDA_TRY(cudaGetDeviceProperties(&props, device));
   int runtime = 0, nccl = 0;
   cudaRuntimeGetVersion(&runtime);
   ncclGetVersion(&nccl);
@@ -231,8 +236,14 @@ int main(int argc, char **argv) {
     }
   Status status = Status::Ok();
   auto options = Parse(argc, argv);
+  int devices = 0;
+  const cudaError_t device_error = cudaGetDeviceCount(&devices);
   if (!options.ok()) {
     status = options.status();
+  } else if (device_error != cudaSuccess || devices == 0) {
+    // Every rank fails alike here, before any collective: no abort needed.
+    status = device_error != cudaSuccess ? FromCuda(device_error, "no usable CUDA driver or GPU")
+                                         : Status(Code::kDevice, "no CUDA device is visible");
   } else {
     auto info = BootstrapRanks(MPI_COMM_WORLD, [](UniqueId &id) -> Status {
       ncclUniqueId nccl_id;
