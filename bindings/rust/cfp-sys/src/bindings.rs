@@ -4,6 +4,7 @@ pub const CFP_VERSION_MAJOR: u32 = 0;
 pub const CFP_VERSION_MINOR: u32 = 1;
 pub const CFP_VERSION_PATCH: u32 = 0;
 pub const CFP_VERSION_NUMBER: u32 = 100;
+pub const CFP_NO_OP: u32 = 4294967295;
 pub type __uint32_t = ::std::os::raw::c_uint;
 pub type __int64_t = ::std::os::raw::c_long;
 pub type __uint64_t = ::std::os::raw::c_ulong;
@@ -439,6 +440,45 @@ extern "C" {
     ) -> cfp_status;
 }
 extern "C" {
+    #[doc = " Phase of an operator (forward, backward or optimizer update)."]
+    pub fn cfp_graph_op_phase(graph: *const cfp_graph, op: u32, out: *mut cfp_phase) -> cfp_status;
+}
+extern "C" {
+    #[doc = " Number of inputs of an operator."]
+    pub fn cfp_graph_op_input_count(graph: *const cfp_graph, op: u32, out: *mut u32) -> cfp_status;
+}
+extern "C" {
+    #[doc = " Tensor id of input `index` of an operator."]
+    pub fn cfp_graph_op_input(
+        graph: *const cfp_graph,
+        op: u32,
+        index: u32,
+        out: *mut u32,
+    ) -> cfp_status;
+}
+extern "C" {
+    #[doc = " Number of outputs of an operator."]
+    pub fn cfp_graph_op_output_count(graph: *const cfp_graph, op: u32, out: *mut u32)
+        -> cfp_status;
+}
+extern "C" {
+    #[doc = " Tensor id of output `index` of an operator."]
+    pub fn cfp_graph_op_output(
+        graph: *const cfp_graph,
+        op: u32,
+        index: u32,
+        out: *mut u32,
+    ) -> cfp_status;
+}
+extern "C" {
+    #[doc = " The op producing a tensor, or CFP_NO_OP for a graph input."]
+    pub fn cfp_graph_tensor_producer(
+        graph: *const cfp_graph,
+        tensor: u32,
+        out: *mut u32,
+    ) -> cfp_status;
+}
+extern "C" {
     #[doc = " Name of a tensor. Owned by the graph."]
     pub fn cfp_graph_tensor_name(
         graph: *const cfp_graph,
@@ -613,9 +653,10 @@ extern "C" {
 extern "C" {
     #[doc = " Builds a training-step graph from a spec: a preset name (\"gpt3-175b\", \"llama2-7b\", ...)"]
     #[doc = " or \"family:key=value,...\" with family mlp | gpt | llama | moe and keys layers, hidden,"]
-    #[doc = " heads, kv_heads, ffn, seq, batch, vocab, experts, top_k, dtype, optimizer (adam | sgd |"]
-    #[doc = " none for the forward graph only). A preset may be followed by overrides:"]
-    #[doc = " \"gpt3-175b:batch=8\". CFP_ERR_INVALID_ARGUMENT names a bad key or value."]
+    #[doc = " heads, kv_heads, ffn, seq, batch, vocab, experts, top_k, group, dtype, tied,"]
+    #[doc = " rope_theta, optimizer (adam | sgd | none for the forward graph only); see"]
+    #[doc = " docs/models.md. A preset may be followed by overrides: \"gpt3-175b:batch=8\"."]
+    #[doc = " CFP_ERR_INVALID_ARGUMENT names a bad key or value."]
     pub fn cfp_model_build(
         spec: *const ::std::os::raw::c_char,
         out: *mut *mut cfp_graph,
@@ -633,7 +674,8 @@ extern "C" {
 extern "C" {
     #[doc = " Derives the training step of a forward graph: reverse-mode gradients of every parameter"]
     #[doc = " with respect to the graph's scalar loss (its last op's single output), and the update"]
-    #[doc = " of `optimizer` (\"adam\" | \"sgd\"). Gradient hints link every generated op to its forward op."]
+    #[doc = " of `optimizer` (\"adam\" | \"sgd\"). Gradient hints link every backward op to its forward op"]
+    #[doc = " and every gradient tensor to its forward tensor; update ops mark the tensors they replace."]
     pub fn cfp_graph_make_training(
         forward: *const cfp_graph,
         optimizer: *const ::std::os::raw::c_char,
@@ -932,6 +974,10 @@ extern "C" {
 }
 extern "C" {
     pub fn cfp_plan_stat(plan: *const cfp_plan, stat: cfp_stat, out: *mut f64) -> cfp_status;
+}
+extern "C" {
+    #[doc = " The block `op` belongs to (0xFFFFFFFF when the plan came from cfp_evaluate)."]
+    pub fn cfp_plan_op_block(plan: *const cfp_plan, op: u32, out: *mut u32) -> cfp_status;
 }
 extern "C" {
     #[doc = " Strategy index of `op` (into its cfp_op_strategy_count list)."]
