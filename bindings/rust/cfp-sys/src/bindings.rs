@@ -672,6 +672,12 @@ extern "C" {
     pub fn cfp_options_set_compute_scale(options: *mut cfp_options, scale: f64) -> cfp_status;
 }
 extern "C" {
+    #[doc = " Micro-batches per step (default 1): the graph is one micro-batch; a step runs its forward"]
+    #[doc = " and backward work this many times, accumulating gradients, then the optimizer update and"]
+    #[doc = " the gradient reductions feeding it once. Step times and collective times are per step."]
+    pub fn cfp_options_set_microbatches(options: *mut cfp_options, microbatches: u32) -> cfp_status;
+}
+extern "C" {
     #[doc = " Whether a contraction may run replicated along a mesh axis (default 1)."]
     pub fn cfp_options_set_allow_replicated_contractions(
         options: *mut cfp_options,
@@ -893,8 +899,8 @@ extern "C" {
 }
 extern "C" {
     #[doc = " Collective `index`: its kind, the tensor it moves, the mesh axes as a bit mask, bytes"]
-    #[doc = " per device, the op it must precede (-1 = end of step) and its estimated time. Any out"]
-    #[doc = " pointer may be NULL."]
+    #[doc = " per device, the op it must precede (-1 = end of step) and its estimated time per step"]
+    #[doc = " (counting every micro-batch it runs in). Any out pointer may be NULL."]
     pub fn cfp_plan_collective(
         plan: *const cfp_plan,
         index: u32,
