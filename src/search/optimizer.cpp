@@ -5,7 +5,10 @@
 #include <tbb/task_arena.h>
 
 #include <chrono>
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <optional>
 #include <map>
 #include <unordered_map>
 
@@ -13,6 +16,7 @@
 #include "blocks/block_costs.h"
 #include "blocks/block_edges.h"
 #include "search/block_problem.h"
+#include "search/budgeted_search.h"
 #include "search/frontier_dp.h"
 #include "segments/fingerprint.h"
 #include "segments/segments.h"
@@ -270,9 +274,8 @@ Result<Plan> OptimizeInArena(const Graph &graph, const OptimizerOptions &options
                                            " bytes per device; the smallest plan needs " +
                                            std::to_string(static_cast<uint64_t>(std::ceil(need + p.constant_memory))) +
                                            " bytes");
-    limits.mode.scalar = false;
-    limits.mode.budget = budget;
-    CFP_ASSIGN_OR_RETURN(best, SolveBlocks(p, p.problem, limits));
+    auto solve = [&p](const BlockProblem &problem, const DPLimits &l) { return SolveBlocks(p, problem, l); };
+    CFP_ASSIGN_OR_RETURN(best, SolveWithinBudget(p.problem, solve, limits, budget, best));
   }
   stats.time_search = Since(t);
   CFP_RETURN_IF_ERROR(Report(options, "search", 1, 1));

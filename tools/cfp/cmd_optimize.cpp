@@ -170,25 +170,32 @@ void PrintLayers(cfp_graph *g, cfp_options *o, cfp_plan *p, uint32_t n_ops, bool
   }
   if (rows.empty()) return;
   std::printf("\nstrategies of the forward contractions, per scope (mesh axis in parentheses):\n");
-  // Merge runs of scopes that differ only in their number and agree on everything else.
-  for (size_t i = 0; i < rows.size();) {
-    auto [pattern, first] = SplitScope(rows[i].first);
-    size_t j = i + 1;
-    long last = first;
-    while (!all && first >= 0 && j < rows.size()) {
-      auto [pat_j, num_j] = SplitScope(rows[j].first);
-      // Interleaved scopes (attn, mlp of the same layer) are compared one pattern at a time.
-      if (pat_j != pattern || num_j != last + 1 || rows[j].second != rows[i].second) break;
-      last = num_j;
-      ++j;
+  // Merge runs of scopes that differ only in their number and agree on the strategies;
+  // interleaved patterns (layers.N.attn, layers.N.mlp) are merged each on its own.
+  struct Entry {
+    std::string pattern, text;
+    long first, last;
+    std::string label;
+  };
+  std::vector<Entry> entries;
+  std::map<std::string, size_t> open;
+  for (const auto &[scope, text] : rows) {
+    auto [pattern, num] = SplitScope(scope);
+    auto it = open.find(pattern);
+    if (!all && num >= 0 && it != open.end() && entries[it->second].last + 1 == num && entries[it->second].text == text) {
+      entries[it->second].last = num;
+      continue;
     }
-    std::string label = rows[i].first;
-    if (j > i + 1) {
-      label = pattern;
-      label.replace(label.find('#'), 1, std::to_string(first) + "-" + std::to_string(last));
+    entries.push_back({pattern, text, num, num, scope});
+    if (num >= 0) open[pattern] = entries.size() - 1;
+  }
+  for (Entry &e : entries) {
+    std::string label = e.label;
+    if (e.last > e.first) {
+      label = e.pattern;
+      label.replace(label.find('#'), 1, std::to_string(e.first) + "-" + std::to_string(e.last));
     }
-    std::printf("  %-28s %s\n", label.c_str(), rows[i].second.c_str());
-    i = j;
+    std::printf("  %-28s %s\n", label.c_str(), e.text.c_str());
   }
 }
 
