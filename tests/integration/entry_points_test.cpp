@@ -473,6 +473,10 @@ const std::vector<std::tuple<std::string, void (*)(), Driver>> &Drivers() {
       }},
       DRIVER(cfp_options_set_kernel_overhead) { OptionsNumber(w, cfp_options_set_kernel_overhead, "kernel overhead", true); }},
       DRIVER(cfp_options_set_memory_budget) { (void)w; EXPECT_NULL_ARG(cfp_options_set_memory_budget(nullptr, 1), "options"); }},
+      DRIVER(cfp_options_set_microbatches) {
+        EXPECT_NULL_ARG(cfp_options_set_microbatches(nullptr, 4), "options");
+        EXPECT_STATUS(cfp_options_set_microbatches(w.o(), 0), CFP_ERR_INVALID_ARGUMENT, "at least 1 micro-batch");
+      }},
       DRIVER(cfp_options_set_compute_scale) { OptionsNumber(w, cfp_options_set_compute_scale, "compute scale", true); }},
       DRIVER(cfp_options_set_allow_replicated_contractions) {
         (void)w;
