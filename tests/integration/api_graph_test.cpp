@@ -16,7 +16,7 @@ using cfp_test::Builder;
 using cfp_test::Bytes;
 using cfp_test::Graph;
 
-std::string LastError() { return cfp_last_error_message(); }
+using cfp_test::LastError;
 
 TEST(ApiVersion, MacrosMatchTheLoadedLibrary) {
   EXPECT_EQ(cfp_version_number(), static_cast<unsigned>(CFP_VERSION_NUMBER));

@@ -15,7 +15,7 @@ using cfp_test::Builder;
 using cfp_test::Bytes;
 using cfp_test::Graph;
 
-std::string LastError() { return cfp_last_error_message(); }
+using cfp_test::LastError;
 
 uint32_t Ops(const cfp_graph *g) {
   uint32_t n = 0;

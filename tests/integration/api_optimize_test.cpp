@@ -14,10 +14,10 @@ namespace {
 using cfp_test::Bytes;
 using cfp_test::Graph;
 using cfp_test::Owned;
-using Options = Owned<cfp_options, cfp_options_destroy>;
-using Plan = Owned<cfp_plan, cfp_plan_destroy>;
+using cfp_test::Options;
+using cfp_test::Plan;
 
-std::string LastError() { return cfp_last_error_message(); }
+using cfp_test::LastError;
 
 struct Fixture {
   Graph g;

@@ -25,7 +25,7 @@ using cfp_test::Bytes;
 using cfp_test::Graph;
 namespace fb = cfp::fb;
 
-std::string LastError() { return cfp_last_error_message(); }
+using cfp_test::LastError;
 
 // Loads `bytes` and expects `status` with `needle` in the message and no graph.
 void ExpectRejected(const std::vector<uint8_t> &bytes, cfp_status status, const std::string &needle) {
