@@ -9,11 +9,7 @@
 
 namespace {
 
-using cfp_test::AddOp;
-using cfp_test::AddTensor;
-using cfp_test::Builder;
-using cfp_test::Bytes;
-using cfp_test::Graph;
+using namespace cfp_test;  // NOLINT(google-build-using-namespace): test support
 
 using cfp_test::LastError;
 

@@ -11,11 +11,7 @@
 
 namespace {
 
-using cfp_test::Bytes;
-using cfp_test::Graph;
-using cfp_test::Owned;
-using cfp_test::Options;
-using cfp_test::Plan;
+using namespace cfp_test;  // NOLINT(google-build-using-namespace): test support
 
 using cfp_test::LastError;
 

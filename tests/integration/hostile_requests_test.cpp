@@ -20,11 +20,7 @@
 
 namespace {
 
-using cfp_test::Bytes;
-using cfp_test::Graph;
-using cfp_test::Owned;
-using cfp_test::Options;
-using cfp_test::Plan;
+using namespace cfp_test;  // NOLINT(google-build-using-namespace): test support
 namespace fb = cfp::fb;
 
 using cfp_test::LastError;
