@@ -489,6 +489,14 @@ CFP_API cfp_status cfp_plan_collective_count(const cfp_plan *plan, uint32_t *out
 CFP_API cfp_status cfp_plan_collective(const cfp_plan *plan, uint32_t index, cfp_collective_kind *kind,
                                        uint32_t *tensor, uint32_t *mesh_axes_mask, uint64_t *bytes,
                                        int64_t *before_op, double *time);
+/**
+ * How the plan's costs were obtained, as text, one line per fact: empty for the analytic
+ * model; for "cuda" the device measured on with the block configurations profiled, reused
+ * and priced analytically (programs the device cannot run), the profile DB, each mesh
+ * axis's links ("measured" or "device preset") and any profile DB warning. Written
+ * NUL-terminated to `buf` as cfp_plan_tensor_sharding does.
+ */
+CFP_API cfp_status cfp_plan_cost_notes(const cfp_plan *plan, char *buf, size_t cap, size_t *needed);
 /** Serializes the plan as FlatBuffers (flatbuffers/plan.fbs). Caller owns *out. */
 CFP_API cfp_status cfp_plan_to_buffer(const cfp_plan *plan, cfp_bytes **out);
 /** Serializes the plan as JSON. Caller owns *out. */

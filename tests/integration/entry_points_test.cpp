@@ -612,6 +612,17 @@ const std::vector<std::tuple<std::string, void (*)(), Driver>> &Drivers() {
         EXPECT_STATUS(cfp_plan_tensor_sharding(w.p(), 0, buf, 1, nullptr), CFP_ERR_BUFFER_TOO_SMALL, "the buffer holds 1 bytes");
         EXPECT_EQ(buf[0], '\0');
       }},
+      DRIVER(cfp_plan_cost_notes) {
+        char buf[8] = "x";
+        size_t needed = 9;
+        EXPECT_NULL_ARG(cfp_plan_cost_notes(nullptr, buf, sizeof buf, &needed), "plan");
+        EXPECT_EQ(needed, 0u);
+        // An analytic plan has no notes: the empty string fits any buffer of one byte.
+        EXPECT_STATUS(cfp_plan_cost_notes(w.p(), nullptr, 0, &needed), CFP_ERR_BUFFER_TOO_SMALL, "the buffer holds 0 bytes");
+        EXPECT_EQ(needed, 1u);
+        EXPECT_STATUS(cfp_plan_cost_notes(w.p(), buf, 1, nullptr), CFP_OK, "");
+        EXPECT_EQ(buf[0], '\0');
+      }},
       DRIVER(cfp_plan_collective) {
         uint32_t n = 0;
         ASSERT_EQ(cfp_plan_collective_count(w.p(), &n), CFP_OK);
