@@ -379,7 +379,9 @@ CFP_API cfp_status cfp_options_set_replicated_parameter_penalty(cfp_options *opt
 CFP_API cfp_status cfp_options_use_alpa_test_convention(cfp_options *options);
 /** Cost model: "analytic" (default) or "cuda" (profiles on the local GPU). */
 CFP_API cfp_status cfp_options_set_cost_model(cfp_options *options, const char *name);
-/** Path of the persistent profile database used by the "cuda" cost model. */
+/** Path of the persistent profile database used by the "cuda" cost model. Default (NULL or
+ *  ""): $CFP_PROFILE_DB, else $XDG_CACHE_HOME/cfp/profile.cfpdb, else
+ *  ~/.cache/cfp/profile.cfpdb. */
 CFP_API cfp_status cfp_options_set_profile_db(cfp_options *options, const char *path);
 /** Worker threads (0 = all hardware threads). The library runs oneTBB in its own arena. */
 CFP_API cfp_status cfp_options_set_threads(cfp_options *options, uint32_t threads);
@@ -427,6 +429,17 @@ CFP_API cfp_status cfp_op_strategy_describe(const cfp_graph *graph, const cfp_op
  */
 CFP_API cfp_status cfp_evaluate(const cfp_graph *graph, const cfp_options *options,
                                 const uint32_t *choice_per_op, size_t count, cfp_plan **out);
+/**
+ * Profiles without searching: times every strategy of every unique block type (and the
+ * mesh axes' collectives where enough GPUs are visible) for the "cuda" cost model, and
+ * saves the measurements in the profile DB, so a later cfp_optimize reuses them all.
+ * Progress comes through the callback as phase "profile". *out receives a report for
+ * people (caller owns it): a summary line, the links per mesh axis, DB warnings, then one
+ * line per block type with its configurations, profiled / reused counts and times.
+ * @return CFP_ERR_INVALID_ARGUMENT unless the cost model is "cuda"; CFP_ERR_UNSUPPORTED /
+ *         CFP_ERR_DEVICE without the CUDA module / a GPU; CFP_ERR_CANCELLED.
+ */
+CFP_API cfp_status cfp_profile(const cfp_graph *graph, const cfp_options *options, cfp_bytes **out);
 
 /* ------------------------------------------------------------------------------------ */
 /* Plans                                                                                */

@@ -227,6 +227,29 @@ Result<std::shared_ptr<const ComputeOverride>> ProfileBlockTypes(const Profiling
   return std::shared_ptr<const ComputeOverride>(std::move(table));
 }
 
+std::string FormatProfilingReport(const ProfilingReport &r) {
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "profiled on %s (%s): %llu block configurations, %llu profiled, %llu reused, %llu analytic fallbacks "
+                "in %.3f s; profile DB %s\n",
+                r.device.c_str(), r.library_version.c_str(), static_cast<unsigned long long>(r.configurations),
+                static_cast<unsigned long long>(r.profiled), static_cast<unsigned long long>(r.reused),
+                static_cast<unsigned long long>(r.fell_back), r.seconds, r.db_path.c_str());
+  std::string out = line;
+  for (const std::string &l : r.links) out += "links: " + l + "\n";
+  for (const std::string &w : r.warnings) out += "warning: " + w + "\n";
+  out += "block types (instances, configurations, profiled, reused, measured and roofline time of one run of every "
+         "configuration, profiling time):\n";
+  for (const ProfiledBlockType &t : r.types) {
+    std::snprintf(line, sizeof line, "  %016llx  %4ux  %3u configs  %3u profiled  %3u reused  measured %.4g s  roofline %.4g s  "
+                  "%.3f s  %s\n",
+                  static_cast<unsigned long long>(t.fingerprint), t.instances, t.configurations, t.profiled, t.reused,
+                  t.measured_seconds, t.analytic_seconds, t.profiling_seconds, t.description.c_str());
+    out += line;
+  }
+  return out;
+}
+
 Result<std::vector<std::string>> CalibrateMeshLinks(Mesh &mesh, DeviceBackend &backend, ProfileDb &db,
                                                     uint32_t devices_per_node, const std::vector<bool> &fixed) {
   static constexpr uint64_t kSizes[] = {uint64_t{1} << 20, uint64_t{1} << 24, uint64_t{1} << 26};

@@ -52,6 +52,9 @@ struct ProfilingReport {
   double seconds = 0;
 };
 
+// For people: a summary line, links, warnings, then one line per block type.
+std::string FormatProfilingReport(const ProfilingReport &report);
+
 struct ProfilingInputs {
   const CostModel *model = nullptr;
   const BlockPartition *blocks = nullptr;

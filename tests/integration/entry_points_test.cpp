@@ -533,6 +533,16 @@ const std::vector<std::tuple<std::string, void (*)(), Driver>> &Drivers() {
           cfp_plan_destroy(p);
         }
       }},
+      DRIVER(cfp_profile) {
+        cfp_bytes *b = Garbage<cfp_bytes>();
+        EXPECT_NULL_ARG(cfp_profile(nullptr, w.o(), &b), "graph");
+        EXPECT_EQ(b, nullptr);
+        EXPECT_NULL_ARG(cfp_profile(w.g(), nullptr, &b), "options");
+        EXPECT_NULL_ARG(cfp_profile(w.g(), w.o(), nullptr), "out");
+        b = Garbage<cfp_bytes>();
+        EXPECT_STATUS(cfp_profile(w.g(), w.o(), &b), CFP_ERR_INVALID_ARGUMENT, "profiling needs the \"cuda\" cost model");
+        EXPECT_EQ(b, nullptr);
+      }},
       DRIVER(cfp_min_memory) {
         uint64_t m = 9;
         EXPECT_NULL_ARG(cfp_min_memory(nullptr, w.o(), &m), "graph");
