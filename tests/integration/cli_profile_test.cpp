@@ -89,6 +89,24 @@ TEST_F(CliProfile, WithoutADeviceTheErrorSaysSo) {
   EXPECT_NE(r.out.find("cannot profile"), std::string::npos) << r.out;
 }
 
+TEST_F(CliProfile, InterruptCancelsAndKeepsWhatWasMeasured) {
+  const char *tool = std::getenv("CFP_TEST_TOOL");
+  ASSERT_NE(tool, nullptr);
+  // Each measurement takes 100 ms; the links alone take 12 of them, so SIGINT arrives while the tool runs.
+  std::string script = "env -u CFP_PROFILE_DB CFP_FAKE_DEVICE=delay_ms=100 " + std::string(tool) + " profile " + graph_ +
+                       " --mesh 2 --profile-db " + db() + " & pid=$!; sleep 0.6; kill -INT $pid; wait $pid; echo exit=$?";
+  FILE *p = popen(("sh -c '" + script + "' 2>&1").c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  EXPECT_NE(out.find("[CFP_ERR_CANCELLED]"), std::string::npos) << out;
+  EXPECT_NE(out.find("exit=1"), std::string::npos) << out;
+  EXPECT_TRUE(std::filesystem::exists(db())) << "measurements before the interrupt are saved: " << out;
+}
+
 TEST_F(CliProfile, ProfileRejectsUnknownOptions) {
   ToolRun r = Cfp("", "profile " + graph_ + " --cost analytic");
   EXPECT_EQ(r.code, 2) << r.out;

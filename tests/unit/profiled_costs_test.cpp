@@ -240,6 +240,31 @@ TEST_F(ProfiledCosts, LinksAreMeasuredWhereEnoughDevicesAreVisible) {
   EXPECT_EQ(one->collective_calls(), 0u);
 }
 
+TEST(ComputeOverride, ReplacesTheRooflineOfOneStrategyOnly) {
+  Graph g = Mlp();
+  OptimizerOptions o;
+  o.mesh_shape = {2};
+  o.cost.microbatches = 3;
+  CostModel model(g, o.BuildMesh().value(), o.device, o.cost, o.rules);
+  const uint32_t op = g.topo_order()[0];
+  const auto &strategies = model.strategies(op);
+  ASSERT_GE(strategies.size(), 2u);
+  const double before0 = model.ComputeTime(op, strategies[0]), before1 = model.ComputeTime(op, strategies[1]);
+  EXPECT_DOUBLE_EQ(before0, model.Repeats(op) * model.AnalyticRunTime(op, strategies[0]));
+  auto table = std::make_shared<ComputeOverride>(g.num_ops());
+  table->Set(op, 0, 0.25);
+  model.SetComputeOverride(table);
+  EXPECT_DOUBLE_EQ(model.ComputeTime(op, strategies[0]), model.Repeats(op) * 0.25);  // repeats still apply
+  EXPECT_EQ(model.ComputeTime(op, strategies[1]), before1);
+  model.SetComputeOverride(nullptr);
+  EXPECT_EQ(model.ComputeTime(op, strategies[0]), before0);
+
+  o.cost.compute_scale = 0;  // Alpa's convention: compute is free, measured or not
+  CostModel free(g, o.BuildMesh().value(), o.device, o.cost, o.rules);
+  free.SetComputeOverride(table);
+  EXPECT_EQ(free.ComputeTime(op, free.strategies(op)[0]), 0.0);
+}
+
 TEST_F(ProfiledCosts, UnknownCostModelIsUnsupported) {
   OptimizerOptions o = Options(CheapContractionSplit());
   o.cost_model = "tpu";
