@@ -379,9 +379,8 @@ CFP_API cfp_status cfp_options_set_replicated_parameter_penalty(cfp_options *opt
 CFP_API cfp_status cfp_options_use_alpa_test_convention(cfp_options *options);
 /** Cost model: "analytic" (default) or "cuda" (profiles on the local GPU). */
 CFP_API cfp_status cfp_options_set_cost_model(cfp_options *options, const char *name);
-/** Path of the persistent profile database used by the "cuda" cost model. Default (NULL or
- *  ""): $CFP_PROFILE_DB, else $XDG_CACHE_HOME/cfp/profile.cfpdb, else
- *  ~/.cache/cfp/profile.cfpdb. */
+/** Path of the persistent profile database used by the "cuda" cost model. Unset or "":
+ *  $CFP_PROFILE_DB, else $XDG_CACHE_HOME/cfp/profile.cfpdb, else ~/.cache/cfp/profile.cfpdb. */
 CFP_API cfp_status cfp_options_set_profile_db(cfp_options *options, const char *path);
 /** Worker threads (0 = all hardware threads). The library runs oneTBB in its own arena. */
 CFP_API cfp_status cfp_options_set_threads(cfp_options *options, uint32_t threads);
