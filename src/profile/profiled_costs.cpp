@@ -251,13 +251,29 @@ std::string FormatProfilingReport(const ProfilingReport &r) {
 }
 
 Result<std::vector<std::string>> CalibrateMeshLinks(Mesh &mesh, DeviceBackend &backend, ProfileDb &db,
-                                                    uint32_t devices_per_node, const std::vector<bool> &fixed) {
+                                                    uint32_t devices_per_node, const std::vector<bool> &fixed,
+                                                    const std::function<bool(uint64_t, uint64_t)> &progress) {
   static constexpr uint64_t kSizes[] = {uint64_t{1} << 20, uint64_t{1} << 24, uint64_t{1} << 26};
   static constexpr CollectiveKind kKinds[] = {CollectiveKind::AllReduce, CollectiveKind::AllGather,
                                               CollectiveKind::ReduceScatter, CollectiveKind::AllToAll};
   const int visible = backend.VisibleDevices();
   const std::string device = backend.DeviceName(), version = backend.LibraryVersion();
   const std::string topology = "1x" + std::to_string(visible);
+  auto measurable = [&](int m, uint64_t span) {
+    const uint32_t n = mesh.size(m);
+    return n >= 2 && !(m < static_cast<int>(fixed.size()) && fixed[m]) && static_cast<int64_t>(n) <= visible &&
+           span <= devices_per_node;
+  };
+  uint64_t total = 0, done = 0;
+  for (uint64_t m = mesh.num_axes(), span = 1; m-- > 0;) {
+    span *= mesh.size(static_cast<int>(m));
+    if (measurable(static_cast<int>(m), span)) total += std::size(kKinds) * std::size(kSizes);
+  }
+  auto report = [&]() -> Status {
+    if (progress && total > 0 && !progress(done, total)) return Status(Code::kCancelled, "cancelled by the progress callback");
+    return Status::Ok();
+  };
+  CFP_RETURN_IF_ERROR(report());
   std::vector<std::string> lines;
   uint64_t span = 1;  // devices from the innermost axis out to this one
   for (int m = mesh.num_axes() - 1; m >= 0; --m) {
@@ -287,6 +303,7 @@ Result<std::vector<std::string>> CalibrateMeshLinks(Mesh &mesh, DeviceBackend &b
         std::vector<std::pair<uint64_t, double>> points;
         for (uint64_t bytes : kSizes) {
           CollectiveKey key{kind, n, bytes, device, topology, version};
+          ++done;
           if (auto found = db.FindCollective(key)) {
             points.emplace_back(bytes, found->seconds);
             continue;
@@ -294,6 +311,7 @@ Result<std::vector<std::string>> CalibrateMeshLinks(Mesh &mesh, DeviceBackend &b
           CFP_ASSIGN_OR_RETURN(double t, backend.TimeCollective(kind, bytes, static_cast<int>(n)));
           CFP_RETURN_IF_ERROR(db.PutCollective(key, Measurement{t, 0, 0, static_cast<int64_t>(std::time(nullptr))}));
           points.emplace_back(bytes, t);
+          CFP_RETURN_IF_ERROR(report());
         }
         CFP_ASSIGN_OR_RETURN(AlphaBeta fit, FitAlphaBeta(kind, static_cast<int>(n), points));
         mean.alpha += fit.alpha / std::size(kKinds);
@@ -302,6 +320,7 @@ Result<std::vector<std::string>> CalibrateMeshLinks(Mesh &mesh, DeviceBackend &b
       return mean;
     };
     Result<AlphaBeta> fitted = fit_axis();
+    if (!fitted.ok() && fitted.status().code() == Code::kCancelled) return fitted.status();
     if (!fitted.ok() && fitted.status().code() == Code::kUnsupported) {
       lines.insert(lines.begin(), head + "device preset, " + preset + " (" + fitted.status().message() + ")");
       continue;

@@ -77,8 +77,10 @@ Result<std::shared_ptr<const ComputeOverride>> ProfileBlockTypes(const Profiling
 // finds them in `db`), fits alpha-beta per kind (CalibrateAlphaBeta) and sets the axis's
 // latency and bandwidth to their means; other axes (and those spanning nodes, and those
 // `fixed` by the caller) keep their links. Returns one line per axis saying which, e.g.
-// "axis 0 (4): measured on <device>, alpha 12 us, 150 GB/s".
+// "axis 0 (4): measured on <device>, alpha 12 us, 150 GB/s". `progress` (may be empty)
+// gets done and total collectives after each; returning false cancels (kCancelled).
 Result<std::vector<std::string>> CalibrateMeshLinks(Mesh &mesh, DeviceBackend &backend, ProfileDb &db,
-                                                    uint32_t devices_per_node, const std::vector<bool> &fixed);
+                                                    uint32_t devices_per_node, const std::vector<bool> &fixed,
+                                                    const std::function<bool(uint64_t, uint64_t)> &progress = {});
 
 }  // namespace cfp

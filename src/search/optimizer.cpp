@@ -144,8 +144,14 @@ Result<CostSetup> SetUpCosts(const Graph &graph, const OptimizerOptions &options
 
   std::vector<bool> fixed(setup.mesh.num_axes(), false);
   for (size_t a = 0; a < options.axis_links.size() && a < fixed.size(); ++a) fixed[a] = options.axis_links[a].has_value();
-  CFP_ASSIGN_OR_RETURN(std::vector<std::string> links,
-                       CalibrateMeshLinks(setup.mesh, *backend, db, options.devices_per_node, fixed));
+  std::function<bool(uint64_t, uint64_t)> calibrate_progress;
+  if (options.progress)
+    calibrate_progress = [&options](uint64_t done, uint64_t total) { return options.progress("calibrate", done, total); };
+  auto links = CalibrateMeshLinks(setup.mesh, *backend, db, options.devices_per_node, fixed, calibrate_progress);
+  if (!links.ok()) {
+    if (db.collective_count() > 0) (void)db.Save();  // keep what was measured for the next run
+    return links.status();
+  }
 
   CostModel model(graph, setup.mesh, options.device, options.cost, options.rules);
   CFP_RETURN_IF_ERROR(CheckEveryOpHasAStrategy(model, options));
@@ -164,7 +170,7 @@ Result<CostSetup> SetUpCosts(const Graph &graph, const OptimizerOptions &options
       setup.report.warnings.push_back(w);
   if (!saved.ok()) setup.report.warnings.push_back("the profile DB was not saved: " + saved.message());
   setup.report.db_path = path;
-  setup.report.links = std::move(links);
+  setup.report.links = std::move(*links);
   setup.notes = ProfilingNotes(setup.report);
   return setup;
 }

@@ -240,6 +240,29 @@ TEST_F(ProfiledCosts, LinksAreMeasuredWhereEnoughDevicesAreVisible) {
   EXPECT_EQ(one->collective_calls(), 0u);
 }
 
+TEST_F(ProfiledCosts, CancellingDuringLinkCalibrationKeepsWhatWasMeasured) {
+  auto collective = [](CollectiveKind kind, uint64_t bytes, int group) -> Result<double> {
+    return AlphaBetaTime(AlphaBeta{1e-5, 1e11}, kind, bytes, group);
+  };
+  auto fake = std::make_shared<FakeDeviceBackend>("fake-gpu", 2, ContractionSplitIsCheap, collective);
+  OptimizerOptions o = Options(fake);
+  uint64_t calibrate_total = 0;
+  o.progress = [&](const char *phase, uint64_t done, uint64_t total) {
+    if (std::string(phase) != "calibrate") return true;
+    calibrate_total = total;
+    return done < 5;
+  };
+  auto plan = Optimize(Mlp(), o);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.status().code(), Code::kCancelled);
+  EXPECT_EQ(calibrate_total, 12u);
+  EXPECT_EQ(fake->collective_calls(), 5u);
+  EXPECT_EQ(fake->program_calls(), 0u);
+  auto db = ProfileDb::Open(db_path());
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(db->collective_count(), 5u);
+}
+
 TEST(ComputeOverride, ReplacesTheRooflineOfOneStrategyOnly) {
   Graph g = Mlp();
   OptimizerOptions o;
