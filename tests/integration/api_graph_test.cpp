@@ -10,13 +10,9 @@
 
 namespace {
 
-using cfp_test::AddOp;
-using cfp_test::AddTensor;
-using cfp_test::Builder;
-using cfp_test::Bytes;
-using cfp_test::Graph;
+using namespace cfp_test;  // NOLINT(google-build-using-namespace): test support
 
-std::string LastError() { return cfp_last_error_message(); }
+using cfp_test::LastError;
 
 TEST(ApiVersion, MacrosMatchTheLoadedLibrary) {
   EXPECT_EQ(cfp_version_number(), static_cast<unsigned>(CFP_VERSION_NUMBER));

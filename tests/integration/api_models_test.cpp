@@ -9,13 +9,9 @@
 
 namespace {
 
-using cfp_test::AddOp;
-using cfp_test::AddTensor;
-using cfp_test::Builder;
-using cfp_test::Bytes;
-using cfp_test::Graph;
+using namespace cfp_test;  // NOLINT(google-build-using-namespace): test support
 
-std::string LastError() { return cfp_last_error_message(); }
+using cfp_test::LastError;
 
 uint32_t Ops(const cfp_graph *g) {
   uint32_t n = 0;

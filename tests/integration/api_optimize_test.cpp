@@ -11,13 +11,9 @@
 
 namespace {
 
-using cfp_test::Bytes;
-using cfp_test::Graph;
-using cfp_test::Owned;
-using Options = Owned<cfp_options, cfp_options_destroy>;
-using Plan = Owned<cfp_plan, cfp_plan_destroy>;
+using namespace cfp_test;  // NOLINT(google-build-using-namespace): test support
 
-std::string LastError() { return cfp_last_error_message(); }
+using cfp_test::LastError;
 
 struct Fixture {
   Graph g;

@@ -15,11 +15,7 @@
 
 namespace {
 
-using cfp_test::Bytes;
-using cfp_test::Graph;
-using cfp_test::Owned;
-using Options = Owned<cfp_options, cfp_options_destroy>;
-using Plan = Owned<cfp_plan, cfp_plan_destroy>;
+using namespace cfp_test;  // NOLINT(google-build-using-namespace): test support
 
 constexpr const char *kModel = "gpt:layers=2,hidden=64,heads=4,seq=32,batch=8,vocab=128";
 constexpr int kThreads = 4;

@@ -18,14 +18,10 @@
 
 namespace {
 
-using cfp_test::AddOp;
-using cfp_test::AddTensor;
-using cfp_test::Builder;
-using cfp_test::Bytes;
-using cfp_test::Graph;
+using namespace cfp_test;  // NOLINT(google-build-using-namespace): test support
 namespace fb = cfp::fb;
 
-std::string LastError() { return cfp_last_error_message(); }
+using cfp_test::LastError;
 
 // Loads `bytes` and expects `status` with `needle` in the message and no graph.
 void ExpectRejected(const std::vector<uint8_t> &bytes, cfp_status status, const std::string &needle) {

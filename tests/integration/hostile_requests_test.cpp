@@ -20,14 +20,10 @@
 
 namespace {
 
-using cfp_test::Bytes;
-using cfp_test::Graph;
-using cfp_test::Owned;
-using Options = Owned<cfp_options, cfp_options_destroy>;
-using Plan = Owned<cfp_plan, cfp_plan_destroy>;
+using namespace cfp_test;  // NOLINT(google-build-using-namespace): test support
 namespace fb = cfp::fb;
 
-std::string LastError() { return cfp_last_error_message(); }
+using cfp_test::LastError;
 
 #define EXPECT_MESSAGE(needle) EXPECT_NE(LastError().find(needle), std::string::npos) << "expected '" << (needle) << "' in: " << LastError()
 

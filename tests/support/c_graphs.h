@@ -27,6 +27,11 @@ struct Owned {
 using Graph = Owned<cfp_graph, cfp_graph_destroy>;
 using Builder = Owned<cfp_graph_builder, cfp_graph_builder_destroy>;
 using Bytes = Owned<cfp_bytes, cfp_bytes_destroy>;
+using Options = Owned<cfp_options, cfp_options_destroy>;
+using Plan = Owned<cfp_plan, cfp_plan_destroy>;
+
+// The calling thread's last error message, copied.
+inline std::string LastError() { return cfp_last_error_message(); }
 
 inline uint32_t AddTensor(cfp_graph_builder *b, const char *name, std::vector<int64_t> shape,
                           cfp_tensor_role role = CFP_ROLE_ACTIVATION, cfp_dtype dtype = CFP_F32) {

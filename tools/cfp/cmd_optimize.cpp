@@ -10,6 +10,7 @@
 
 #include "cancel_on_interrupt.h"
 #include "cli.h"
+#include "fewest_microbatches.h"
 #include "progress_bar.h"
 
 namespace cfp_cli {
@@ -27,6 +28,8 @@ const char *kHelp =
     "  --links BW:LAT,...    per mesh axis: bandwidth in bytes/s and latency in s\n"
     "  --budget SIZE         memory budget per device, e.g. 70GiB (default: device memory)\n"
     "  --microbatches N      the graph is one micro-batch; a step runs N, then one update\n"
+    "  --microbatches auto   (model specs) split the spec's batch into the fewest\n"
+    "                        micro-batches for which a plan fits the budget\n"
     "  --cost MODEL          analytic | cuda (default analytic)\n"
     "  --profile-db FILE     profile database for --cost cuda (default\n"
     "                        ~/.cache/cfp/profile.cfpdb; $XDG_CACHE_HOME, $CFP_PROFILE_DB)\n"
@@ -260,7 +263,8 @@ cfp_options *OptionsFromArgs(const Args &args) {
             "--links");
     }
   }
-  if (args.Has("microbatches"))
+  // "auto" is `cfp optimize`'s own search over micro-batch counts (fewest_microbatches.h).
+  if (args.Has("microbatches") && args.Get("microbatches") != "auto")
     Check(cfp_options_set_microbatches(o.get(), static_cast<uint32_t>(ParseNumber(args.Get("microbatches"), "count"))),
           "--microbatches");
   if (args.Has("budget")) Check(cfp_options_set_memory_budget(o.get(), ParseSize(args.Get("budget"))), "--budget");
@@ -285,9 +289,9 @@ int CmdOptimize(int argc, char **argv) {
     if (std::find(known.begin(), known.end(), k) == known.end()) throw UsageError{"unknown option --" + k};
   if (args.positional.size() != 1) throw UsageError{"expects one graph file or model"};
 
-  Graph g(LoadGraphOrModel(args.positional[0]), cfp_graph_destroy);
   std::vector<uint32_t> mesh = ParseMesh(args.Get("mesh", "8"));
   Options o(OptionsFromArgs(args), cfp_options_destroy);
+  const bool auto_split = args.Get("microbatches") == "auto";
 
   // Profiling can take minutes: show it, and let Ctrl-C stop it cleanly.
   const bool profiled = args.Get("cost", "analytic") == "cuda";
@@ -297,12 +301,23 @@ int CmdOptimize(int argc, char **argv) {
     Check(cfp_options_set_progress_callback(o.get(), ProgressBar::Callback, &bar), "progress");
     interrupt = std::make_unique<CancelOnInterrupt>(&bar);
   }
-  cfp_plan *plan_raw = nullptr;
-  const cfp_status optimized = cfp_optimize(g.get(), o.get(), &plan_raw);
+  Graph g(nullptr, cfp_graph_destroy);
+  Plan p(nullptr, cfp_plan_destroy);
+  MicrobatchSplit split;
+  if (auto_split) {
+    split = OptimizeWithFewestMicrobatches(args.positional[0], o.get());
+    g.reset(split.graph);
+    p.reset(split.plan);
+  } else {
+    g.reset(LoadGraphOrModel(args.positional[0]));
+    cfp_plan *plan_raw = nullptr;
+    const cfp_status optimized = cfp_optimize(g.get(), o.get(), &plan_raw);
+    p.reset(plan_raw);
+    bar.Finish();  // an error message starts on its own line
+    Check(optimized, "cannot optimize");
+  }
   bar.Finish();
   interrupt.reset();
-  Check(optimized, "cannot optimize");
-  Plan p(plan_raw, cfp_plan_destroy);
 
   const char *name = nullptr;
   uint32_t n_ops = 0;
@@ -325,6 +340,9 @@ int CmdOptimize(int argc, char **argv) {
   for (size_t i = 0; i < mesh.size(); ++i) mesh_text += (i ? "x" : "") + std::to_string(mesh[i]);
   std::printf("plan for %s on a %s mesh (%s cost model)\n", name && *name ? name : "graph", mesh_text.c_str(),
               args.Get("cost", "analytic").c_str());
+  if (auto_split)
+    std::printf("micro-batches %u of %lld samples per step (batch %lld)\n", split.microbatches,
+                static_cast<long long>(split.microbatch), static_cast<long long>(split.batch));
   std::printf("step time     %s  (compute %s, communication %s)\n", HumanTime(step).c_str(), HumanTime(compute).c_str(),
               HumanTime(comm).c_str());
   std::printf("peak memory   %s per device\n", HumanBytes(static_cast<double>(mem)).c_str());
