@@ -379,7 +379,8 @@ CFP_API cfp_status cfp_options_set_replicated_parameter_penalty(cfp_options *opt
 CFP_API cfp_status cfp_options_use_alpa_test_convention(cfp_options *options);
 /** Cost model: "analytic" (default) or "cuda" (profiles on the local GPU). */
 CFP_API cfp_status cfp_options_set_cost_model(cfp_options *options, const char *name);
-/** Path of the persistent profile database used by the "cuda" cost model. */
+/** Path of the persistent profile database used by the "cuda" cost model. Unset or "":
+ *  $CFP_PROFILE_DB, else $XDG_CACHE_HOME/cfp/profile.cfpdb, else ~/.cache/cfp/profile.cfpdb. */
 CFP_API cfp_status cfp_options_set_profile_db(cfp_options *options, const char *path);
 /** Worker threads (0 = all hardware threads). The library runs oneTBB in its own arena. */
 CFP_API cfp_status cfp_options_set_threads(cfp_options *options, uint32_t threads);
@@ -427,6 +428,17 @@ CFP_API cfp_status cfp_op_strategy_describe(const cfp_graph *graph, const cfp_op
  */
 CFP_API cfp_status cfp_evaluate(const cfp_graph *graph, const cfp_options *options,
                                 const uint32_t *choice_per_op, size_t count, cfp_plan **out);
+/**
+ * Profiles without searching: times every strategy of every unique block type (and the
+ * mesh axes' collectives where enough GPUs are visible) for the "cuda" cost model, and
+ * saves the measurements in the profile DB, so a later cfp_optimize reuses them all.
+ * Progress comes through the callback as phase "profile". *out receives a report for
+ * people (caller owns it): a summary line, the links per mesh axis, DB warnings, then one
+ * line per block type with its configurations, profiled / reused counts and times.
+ * @return CFP_ERR_INVALID_ARGUMENT unless the cost model is "cuda"; CFP_ERR_UNSUPPORTED /
+ *         CFP_ERR_DEVICE without the CUDA module / a GPU; CFP_ERR_CANCELLED.
+ */
+CFP_API cfp_status cfp_profile(const cfp_graph *graph, const cfp_options *options, cfp_bytes **out);
 
 /* ------------------------------------------------------------------------------------ */
 /* Plans                                                                                */
@@ -489,6 +501,14 @@ CFP_API cfp_status cfp_plan_collective_count(const cfp_plan *plan, uint32_t *out
 CFP_API cfp_status cfp_plan_collective(const cfp_plan *plan, uint32_t index, cfp_collective_kind *kind,
                                        uint32_t *tensor, uint32_t *mesh_axes_mask, uint64_t *bytes,
                                        int64_t *before_op, double *time);
+/**
+ * How the plan's costs were obtained, as text, one line per fact: empty for the analytic
+ * model; for "cuda" the device measured on with the block configurations profiled, reused
+ * and priced analytically (programs the device cannot run), the profile DB, each mesh
+ * axis's links ("measured" or "device preset") and any profile DB warning. Written
+ * NUL-terminated to `buf` as cfp_plan_tensor_sharding does.
+ */
+CFP_API cfp_status cfp_plan_cost_notes(const cfp_plan *plan, char *buf, size_t cap, size_t *needed);
 /** Serializes the plan as FlatBuffers (flatbuffers/plan.fbs). Caller owns *out. */
 CFP_API cfp_status cfp_plan_to_buffer(const cfp_plan *plan, cfp_bytes **out);
 /** Serializes the plan as JSON. Caller owns *out. */

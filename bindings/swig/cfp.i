@@ -528,5 +528,6 @@ CFP_HANDLE(cfp_plan)
 %enddef
 CFP_TEXT_RETRY(cfp_op_strategy_describe, arg5, arg6, arg7)
 CFP_TEXT_RETRY(cfp_plan_tensor_sharding, arg3, arg4, arg5)
+CFP_TEXT_RETRY(cfp_plan_cost_notes, arg2, arg3, arg4)
 
 %include "cfp.h"

@@ -121,4 +121,16 @@ CFP_API cfp_status cfp_evaluate(const cfp_graph *graph, const cfp_options *optio
   });
 }
 
+CFP_API cfp_status cfp_profile(const cfp_graph *graph, const cfp_options *options, cfp_bytes **out) {
+  CFP_API_CLEAR_OUT(out, nullptr);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckArgs(graph, options));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    CFP_ASSIGN_OR_RETURN(cfp::ProfilingReport report, cfp::ProfileOnly(*graph->graph, cfp::api::Resolve(options)));
+    std::string text = cfp::FormatProfilingReport(report);
+    *out = new cfp_bytes{std::vector<uint8_t>(text.begin(), text.end())};
+    return Status::Ok();
+  });
+}
+
 }  // extern "C"

@@ -115,6 +115,14 @@ CFP_API cfp_status cfp_plan_tensor_sharding(const cfp_plan *plan, uint32_t tenso
   });
 }
 
+CFP_API cfp_status cfp_plan_cost_notes(const cfp_plan *plan, char *buf, size_t cap, size_t *needed) {
+  CFP_API_CLEAR_OUT(needed, 0);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(NotNull(plan, "plan"));
+    return cfp::api::CopyString(plan->plan->cost_notes, buf, cap, needed);
+  });
+}
+
 CFP_API cfp_status cfp_plan_collective(const cfp_plan *plan, uint32_t index, cfp_collective_kind *kind, uint32_t *tensor,
                                        uint32_t *mesh_axes_mask, uint64_t *bytes, int64_t *before_op, double *time) {
   return Guard(__func__, [&]() -> Status {

@@ -80,8 +80,41 @@ const std::vector<Strategy> &CostModel::strategies(uint32_t op) const {
   return strategies_[op];
 }
 
+void ComputeOverride::Set(uint32_t op, uint32_t strategy_index, double seconds) {
+  for (auto &[index, value] : per_op_[op])
+    if (index == strategy_index) {
+      value = seconds;
+      return;
+    }
+  per_op_[op].emplace_back(strategy_index, seconds);
+}
+
+const double *ComputeOverride::Find(uint32_t op, uint32_t strategy_index) const {
+  if (op >= per_op_.size()) return nullptr;
+  for (const auto &[index, value] : per_op_[op])
+    if (index == strategy_index) return &value;
+  return nullptr;
+}
+
+size_t ComputeOverride::size() const {
+  size_t n = 0;
+  for (const auto &v : per_op_) n += v.size();
+  return n;
+}
+
 double CostModel::ComputeTime(uint32_t op, const Strategy &s) const {
   if (params_.compute_scale == 0) return 0;
+  if (override_) {
+    const auto &cands = strategies(op);
+    auto it = std::find(cands.begin(), cands.end(), s);
+    if (it != cands.end())
+      if (const double *measured = override_->Find(op, static_cast<uint32_t>(it - cands.begin())))
+        return Repeats(op) * params_.compute_scale * *measured;
+  }
+  return Repeats(op) * params_.compute_scale * AnalyticRunTime(op, s);
+}
+
+double CostModel::AnalyticRunTime(uint32_t op, const Strategy &s) const {
   const Op &o = graph_.op(op);
   const IterationSpace &space = graph_.space(op);
   // A reshape is a view of the same bytes.
@@ -102,7 +135,7 @@ double CostModel::ComputeTime(uint32_t op, const Strategy &s) const {
   double peak = device_.vector_flops;
   if (IsContraction(o.kind) && !o.inputs.empty()) peak = device_.MatrixFlops(graph_.tensor(o.inputs[0]).dtype);
   double t = std::max(peak > 0 ? flops / peak : 0.0, device_.memory_bandwidth > 0 ? bytes / device_.memory_bandwidth : 0.0);
-  return Repeats(op) * params_.compute_scale * (t + device_.kernel_overhead);
+  return t + device_.kernel_overhead;
 }
 
 double CostModel::Repeats(uint32_t op) const {

@@ -35,6 +35,20 @@ struct StepCost {
   double Objective() const { return compute + comm + penalty; }
 };
 
+// Measured compute that replaces the roofline (the profiled cost model, DESIGN §7):
+// seconds per run of op `op` under its strategy `index`, where a measurement exists.
+class ComputeOverride {
+ public:
+  explicit ComputeOverride(uint32_t num_ops = 0) : per_op_(num_ops) {}
+  void Set(uint32_t op, uint32_t strategy_index, double seconds);
+  // Seconds per run, or nullptr when `op` under that strategy has no measurement.
+  const double *Find(uint32_t op, uint32_t strategy_index) const;
+  size_t size() const;
+
+ private:
+  std::vector<std::vector<std::pair<uint32_t, double>>> per_op_;
+};
+
 class CostModel {
  public:
   CostModel(const Graph &graph, Mesh mesh, DeviceSpec device, CostParams params, StrategyRules rules);
@@ -47,7 +61,15 @@ class CostModel {
   // The op's strategies (EnumerateStrategies), computed on first use. Thread-safe.
   const std::vector<Strategy> &strategies(uint32_t op) const;
 
+  // Repeats x compute_scale x (the override's seconds per run where it has the op under
+  // `s`, else the roofline time plus the kernel overhead).
   double ComputeTime(uint32_t op, const Strategy &s) const;
+  // The roofline time of one run, plus the kernel overhead; what measurements are scaled by.
+  double AnalyticRunTime(uint32_t op, const Strategy &s) const;
+  // Installs (or, with nullptr, removes) measured compute. Not thread-safe against
+  // concurrent pricing: set it before costing.
+  void SetComputeOverride(std::shared_ptr<const ComputeOverride> o) { override_ = std::move(o); }
+  const ComputeOverride *compute_override() const { return override_.get(); }
   ShardingSpec InputSpec(uint32_t op, uint32_t slot, const Strategy &s) const {
     return OperandSpec(graph_.space(op), slot, s, mesh_.num_axes());
   }
@@ -102,6 +124,7 @@ class CostModel {
   std::vector<int32_t> loop_target_;
   std::vector<uint8_t> final_result_;
   std::vector<uint8_t> invariant_;  // per tensor
+  std::shared_ptr<const ComputeOverride> override_;
   mutable std::vector<std::once_flag> strategies_once_;
   mutable std::vector<std::vector<Strategy>> strategies_;
 };

@@ -30,6 +30,9 @@ struct Plan {
   std::string graph_name;
   std::string device;
   std::string cost_model = "analytic";
+  // How the costs were obtained, one line each: for "cuda", the device and profiled /
+  // reused / fallback counts, each mesh axis's links (measured or preset), DB warnings.
+  std::string cost_notes;
   std::vector<uint32_t> mesh_shape;
   std::vector<uint32_t> op_strategy;     // index into the op's strategies
   std::vector<Strategy> op_assignment;   // the strategy itself

@@ -47,8 +47,10 @@ std::vector<uint8_t> PlanToBuffer(const Plan &plan) {
   auto tensors_v = b.CreateVector(tensors);
   auto colls_v = b.CreateVector(colls);
   auto device = b.CreateString(plan.device);
+  auto notes = plan.cost_notes.empty() ? flatbuffers::Offset<flatbuffers::String>() : b.CreateString(plan.cost_notes);
   b.Finish(fb::CreatePlan(b, kPlanSchemaVersion, name, mesh, cost_model, plan.step_time, plan.compute_time, plan.comm_time,
-                          plan.peak_memory, plan.memory_budget, plan.is_optimal, ops_v, tensors_v, colls_v, stats, device),
+                          plan.peak_memory, plan.memory_budget, plan.is_optimal, ops_v, tensors_v, colls_v, stats, device,
+                          notes),
            fb::PlanIdentifier());
   return {b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize()};
 }
@@ -74,6 +76,7 @@ Result<Plan> PlanFromBuffer(const void *data, size_t size) {
   if (fp->graph_name()) plan.graph_name = fp->graph_name()->str();
   if (fp->device()) plan.device = fp->device()->str();
   if (fp->cost_model()) plan.cost_model = fp->cost_model()->str();
+  if (fp->cost_notes()) plan.cost_notes = fp->cost_notes()->str();
   if (fp->mesh_shape()) plan.mesh_shape.assign(fp->mesh_shape()->begin(), fp->mesh_shape()->end());
   if (plan.mesh_shape.size() > kMaxMeshAxes) return InvalidData("plan has a mesh of more than 3 axes");
   for (size_t m = 0; m < plan.mesh_shape.size(); ++m)
@@ -203,6 +206,10 @@ std::string PlanToJson(const Plan &plan) {
   JsonString(o, plan.device);
   o += ",\n  \"cost_model\": ";
   JsonString(o, plan.cost_model);
+  if (!plan.cost_notes.empty()) {
+    o += ",\n  \"cost_notes\": ";
+    JsonString(o, plan.cost_notes);
+  }
   o += ",\n  \"mesh\": [";
   for (size_t i = 0; i < plan.mesh_shape.size(); ++i) o += (i ? ", " : "") + std::to_string(plan.mesh_shape[i]);
   o += "],\n  \"step_time\": ";

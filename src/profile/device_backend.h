@@ -11,12 +11,12 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "sharding/resharding.h"
 #include "util/status.h"
 
 namespace cfp {
 
-// Values equal plan.fbs's CollectiveKind and cfp_collective_kind.
-enum class CollectiveKind : uint8_t { AllReduce = 0, AllGather = 1, ReduceScatter = 2, AllToAll = 3 };
+// CollectiveKind (sharding/resharding.h): values equal plan.fbs's and cfp_collective_kind.
 
 bool IsValidCollectiveKind(int v);
 std::string_view CollectiveKindName(CollectiveKind kind);  // "all-reduce", ...

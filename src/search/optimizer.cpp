@@ -15,6 +15,8 @@
 #include "blocks/block.h"
 #include "blocks/block_costs.h"
 #include "blocks/block_edges.h"
+#include "profile/fake_device_backend.h"
+#include "profile/profile_db.h"
 #include "search/block_problem.h"
 #include "search/budgeted_search.h"
 #include "search/frontier_dp.h"
@@ -103,6 +105,74 @@ Status CheckEveryOpHasAStrategy(const CostModel &model, const OptimizerOptions &
 Status Report(const OptimizerOptions &o, const char *phase, uint64_t done, uint64_t total) {
   if (o.progress && !o.progress(phase, done, total)) return Status(Code::kCancelled, "cancelled by the progress callback");
   return Status::Ok();
+}
+
+// The cost model's inputs beyond the options: for "analytic" the options' mesh; for "cuda"
+// the mesh with measured links where the device can measure them, and measured compute.
+struct CostSetup {
+  Mesh mesh;
+  std::shared_ptr<const ComputeOverride> compute;
+  ProfilingReport report;
+  std::string notes;
+};
+
+std::string ProfilingNotes(const ProfilingReport &r) {
+  std::string notes = "compute: profiled on " + r.device + " (" + r.library_version + "): " +
+                      std::to_string(r.configurations) + " block configurations, " + std::to_string(r.profiled) +
+                      " profiled, " + std::to_string(r.reused) + " reused, " + std::to_string(r.fell_back) +
+                      " analytic fallbacks; profile DB " + r.db_path;
+  for (const std::string &l : r.links) notes += "\nlinks: " + l;
+  for (const std::string &w : r.warnings) notes += "\nwarning: " + w;
+  return notes;
+}
+
+Result<CostSetup> SetUpCosts(const Graph &graph, const OptimizerOptions &options) {
+  CostSetup setup;
+  CFP_ASSIGN_OR_RETURN(setup.mesh, options.BuildMesh());
+  if (options.cost_model == "analytic") return setup;
+  if (options.cost_model != "cuda")
+    return Unsupported("cost model '" + options.cost_model + "' is not available (known: analytic, cuda)");
+  std::shared_ptr<DeviceBackend> backend = options.profiling_backend;
+  if (!backend) {
+    auto opened = OpenProfilingBackend();
+    if (!opened.ok())
+      return Status(opened.status().code(), "the \"cuda\" cost model needs a device: " + opened.status().message());
+    backend = std::move(*opened);
+  }
+  const std::string path = options.profile_db.empty() ? DefaultProfileDbPath() : options.profile_db;
+  CFP_ASSIGN_OR_RETURN(ProfileDb db, ProfileDb::Open(path));
+
+  std::vector<bool> fixed(setup.mesh.num_axes(), false);
+  for (size_t a = 0; a < options.axis_links.size() && a < fixed.size(); ++a) fixed[a] = options.axis_links[a].has_value();
+  std::function<bool(uint64_t, uint64_t)> calibrate_progress;
+  if (options.progress)
+    calibrate_progress = [&options](uint64_t done, uint64_t total) { return options.progress("calibrate", done, total); };
+  auto links = CalibrateMeshLinks(setup.mesh, *backend, db, options.devices_per_node, fixed, calibrate_progress);
+  if (!links.ok()) {
+    if (db.collective_count() > 0) (void)db.Save();  // keep what was measured for the next run
+    return links.status();
+  }
+
+  CostModel model(graph, setup.mesh, options.device, options.cost, options.rules);
+  CFP_RETURN_IF_ERROR(CheckEveryOpHasAStrategy(model, options));
+  const BlockPartition blocks = BuildBlocks(graph);
+  const std::vector<uint64_t> fingerprint = FingerprintBlocks(blocks, model);
+  ProfilingInputs in{&model, &blocks, &fingerprint, nullptr};
+  if (options.progress)
+    in.progress = [&options](uint64_t done, uint64_t total) { return options.progress("profile", done, total); };
+  auto compute = ProfileBlockTypes(in, *backend, db, setup.report);
+  // Measurements taken before a cancellation or an error are kept for the next run.
+  Status saved = setup.report.profiled > 0 || db.collective_count() > 0 ? db.Save() : Status::Ok();
+  CFP_RETURN_IF_ERROR(compute.status());
+  setup.compute = std::move(*compute);
+  for (const std::string &w : db.warnings())
+    if (std::find(setup.report.warnings.begin(), setup.report.warnings.end(), w) == setup.report.warnings.end())
+      setup.report.warnings.push_back(w);
+  if (!saved.ok()) setup.report.warnings.push_back("the profile DB was not saved: " + saved.message());
+  setup.report.db_path = path;
+  setup.report.links = std::move(*links);
+  setup.notes = ProfilingNotes(setup.report);
+  return setup;
 }
 
 Result<Prepared> Prepare(const CostModel &model, const OptimizerOptions &options, SearchStats &stats) {
@@ -263,10 +333,16 @@ auto InArena(const OptimizerOptions &options, F &&f) {
 Result<Plan> OptimizeInArena(const Graph &graph, const OptimizerOptions &options) {
   SearchStats stats;
   stats.ops = graph.num_ops();
-  CFP_ASSIGN_OR_RETURN(Mesh mesh, options.BuildMesh());
-  CostModel model(graph, mesh, options.device, options.cost, options.rules);
+  auto t_setup = Clock::now();
+  CFP_ASSIGN_OR_RETURN(CostSetup setup, SetUpCosts(graph, options));
+  const double time_profile = Since(t_setup);
+  CostModel model(graph, setup.mesh, options.device, options.cost, options.rules);
+  model.SetComputeOverride(setup.compute);
   CFP_RETURN_IF_ERROR(CheckEveryOpHasAStrategy(model, options));
   CFP_ASSIGN_OR_RETURN(Prepared p, Prepare(model, options, stats));
+  stats.time_costs += time_profile;
+  stats.configurations_profiled = setup.report.profiled;
+  stats.configurations_reused = setup.report.reused;
 
   auto t = Clock::now();
   DPLimits limits;
@@ -304,14 +380,14 @@ Result<Plan> OptimizeInArena(const Graph &graph, const OptimizerOptions &options
   plan.memory_budget = options.Budget();
   plan.is_optimal = best.exact;
   plan.stats = stats;
+  plan.cost_model = options.cost_model;
+  plan.cost_notes = setup.notes;
   return plan;
 }
 
 }  // namespace
 
 Result<Plan> Optimize(const Graph &graph, const OptimizerOptions &options) {
-  if (options.cost_model != "analytic")
-    return Unsupported("cost model '" + options.cost_model + "' is not available in this build");
   return InArena(options, [&] { return OptimizeInArena(graph, options); });
 }
 
@@ -320,15 +396,31 @@ Result<Plan> EvaluateChoices(const Graph &graph, const OptimizerOptions &options
   if (choice.size() != graph.num_ops())
     return InvalidArgument("expected one choice per op (" + std::to_string(graph.num_ops()) + "), got " +
                            std::to_string(choice.size()));
-  CostModel model(graph, mesh, options.device, options.cost, options.rules);
-  for (uint32_t op = 0; op < graph.num_ops(); ++op)
-    if (choice[op] >= model.strategies(op).size())
-      return OutOfRange("choice " + std::to_string(choice[op]) + " for " + DescribeOp(graph.ops(), op) + " is out of range (it has " +
-                        std::to_string(model.strategies(op).size()) + " strategies)");
+  {
+    CostModel unpriced(graph, mesh, options.device, options.cost, options.rules);
+    for (uint32_t op = 0; op < graph.num_ops(); ++op)
+      if (choice[op] >= unpriced.strategies(op).size())
+        return OutOfRange("choice " + std::to_string(choice[op]) + " for " + DescribeOp(graph.ops(), op) +
+                          " is out of range (it has " + std::to_string(unpriced.strategies(op).size()) + " strategies)");
+  }
+  // The same measurements the search priced with (found in the profile DB after Optimize).
+  CFP_ASSIGN_OR_RETURN(CostSetup setup, InArena(options, [&] { return SetUpCosts(graph, options); }));
+  CostModel model(graph, setup.mesh, options.device, options.cost, options.rules);
+  model.SetComputeOverride(setup.compute);
   Plan plan = AssemblePlan(model, choice);
   plan.memory_budget = options.Budget();
   plan.stats.ops = graph.num_ops();
+  plan.stats.configurations_profiled = setup.report.profiled;
+  plan.stats.configurations_reused = setup.report.reused;
+  plan.cost_model = options.cost_model;
+  plan.cost_notes = setup.notes;
   return plan;
+}
+
+Result<ProfilingReport> ProfileOnly(const Graph &graph, const OptimizerOptions &options) {
+  if (options.cost_model != "cuda") return InvalidArgument("profiling needs the \"cuda\" cost model, not '" + options.cost_model + "'");
+  CFP_ASSIGN_OR_RETURN(CostSetup setup, InArena(options, [&] { return SetUpCosts(graph, options); }));
+  return setup.report;
 }
 
 Result<double> MinMemory(const Graph &graph, const OptimizerOptions &options) {

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "graph/graph.h"
 #include "mesh/mesh.h"
 #include "plan/plan.h"
+#include "profile/profiled_costs.h"
 #include "sharding/strategy.h"
 
 namespace cfp {
@@ -24,8 +26,11 @@ struct OptimizerOptions {
   uint64_t memory_budget = 0;  // 0: the device's capacity
   CostParams cost;
   StrategyRules rules;
-  std::string cost_model = "analytic";
-  std::string profile_db;
+  std::string cost_model = "analytic";  // or "cuda": block compute and links measured
+  std::string profile_db;               // "" : DefaultProfileDbPath()
+  // The device the "cuda" model measures on; null: OpenProfilingBackend() (the CUDA module,
+  // or a fake one when $CFP_FAKE_DEVICE is set). Tests put a FakeDeviceBackend here.
+  std::shared_ptr<DeviceBackend> profiling_backend;
   uint32_t threads = 0;            // 0: all hardware threads
   double time_limit = 0;           // s, 0: none
   uint64_t search_memory_limit = 0;
@@ -45,7 +50,12 @@ void UseAlpaTestConvention(OptimizerOptions &options);
 Result<Plan> Optimize(const Graph &graph, const OptimizerOptions &options);
 // Prices a per-op choice vector under the same model (no budget).
 Result<Plan> EvaluateChoices(const Graph &graph, const OptimizerOptions &options, const std::vector<uint32_t> &choice);
-// The smallest per-device memory of any plan.
+// Profiles every strategy of every unique block type (the "cuda" cost model's measurements)
+// and saves them in the profile DB, without searching. The plan-less counterpart of
+// Optimize for `cfp profile`: returns a report, one line per block type.
+Result<ProfilingReport> ProfileOnly(const Graph &graph, const OptimizerOptions &options);
+// The smallest per-device memory of any plan (memory does not depend on measured compute:
+// the analytic model answers for every cost model).
 Result<double> MinMemory(const Graph &graph, const OptimizerOptions &options);
 
 }  // namespace cfp

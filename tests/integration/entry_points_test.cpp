@@ -533,6 +533,16 @@ const std::vector<std::tuple<std::string, void (*)(), Driver>> &Drivers() {
           cfp_plan_destroy(p);
         }
       }},
+      DRIVER(cfp_profile) {
+        cfp_bytes *b = Garbage<cfp_bytes>();
+        EXPECT_NULL_ARG(cfp_profile(nullptr, w.o(), &b), "graph");
+        EXPECT_EQ(b, nullptr);
+        EXPECT_NULL_ARG(cfp_profile(w.g(), nullptr, &b), "options");
+        EXPECT_NULL_ARG(cfp_profile(w.g(), w.o(), nullptr), "out");
+        b = Garbage<cfp_bytes>();
+        EXPECT_STATUS(cfp_profile(w.g(), w.o(), &b), CFP_ERR_INVALID_ARGUMENT, "profiling needs the \"cuda\" cost model");
+        EXPECT_EQ(b, nullptr);
+      }},
       DRIVER(cfp_min_memory) {
         uint64_t m = 9;
         EXPECT_NULL_ARG(cfp_min_memory(nullptr, w.o(), &m), "graph");
@@ -610,6 +620,17 @@ const std::vector<std::tuple<std::string, void (*)(), Driver>> &Drivers() {
                       "the buffer holds 0 bytes");
         EXPECT_GE(needed, 6u);  // "[-,-]" and its NUL at least
         EXPECT_STATUS(cfp_plan_tensor_sharding(w.p(), 0, buf, 1, nullptr), CFP_ERR_BUFFER_TOO_SMALL, "the buffer holds 1 bytes");
+        EXPECT_EQ(buf[0], '\0');
+      }},
+      DRIVER(cfp_plan_cost_notes) {
+        char buf[8] = "x";
+        size_t needed = 9;
+        EXPECT_NULL_ARG(cfp_plan_cost_notes(nullptr, buf, sizeof buf, &needed), "plan");
+        EXPECT_EQ(needed, 0u);
+        // An analytic plan has no notes: the empty string fits any buffer of one byte.
+        EXPECT_STATUS(cfp_plan_cost_notes(w.p(), nullptr, 0, &needed), CFP_ERR_BUFFER_TOO_SMALL, "the buffer holds 0 bytes");
+        EXPECT_EQ(needed, 1u);
+        EXPECT_STATUS(cfp_plan_cost_notes(w.p(), buf, 1, nullptr), CFP_OK, "");
         EXPECT_EQ(buf[0], '\0');
       }},
       DRIVER(cfp_plan_collective) {

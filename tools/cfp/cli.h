@@ -38,6 +38,11 @@ void Check(cfp_status status, const std::string &what);
 // rather than a path.
 cfp_graph *LoadGraphOrModel(const std::string &arg);
 
+// Options from the flags `cfp optimize` and `cfp profile` share (--mesh, --device,
+// --devices-per-node, --links, --alpa, --microbatches, --budget, --cost, --profile-db,
+// --threads, --time-limit). Caller owns the result.
+cfp_options *OptionsFromArgs(const Args &args);
+
 std::string HumanCount(double v);   // 1.2K, 3.4M, 175.0B
 std::string HumanBytes(double v);   // 1.5 GiB
 std::string HumanTime(double s);    // 12.3 ms
@@ -45,5 +50,6 @@ std::string HumanTime(double s);    // 12.3 ms
 int CmdInspect(int argc, char **argv);
 int CmdOptimize(int argc, char **argv);
 int CmdModel(int argc, char **argv);
+int CmdProfile(int argc, char **argv);
 
 }  // namespace cfp_cli

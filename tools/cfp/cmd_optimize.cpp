@@ -8,8 +8,10 @@
 #include <regex>
 #include <sstream>
 
+#include "cancel_on_interrupt.h"
 #include "cli.h"
 #include "fewest_microbatches.h"
+#include "progress_bar.h"
 
 namespace cfp_cli {
 namespace {
@@ -29,7 +31,8 @@ const char *kHelp =
     "  --microbatches auto   (model specs) split the spec's batch into the fewest\n"
     "                        micro-batches for which a plan fits the budget\n"
     "  --cost MODEL          analytic | cuda (default analytic)\n"
-    "  --profile-db FILE     profile database for --cost cuda\n"
+    "  --profile-db FILE     profile database for --cost cuda (default\n"
+    "                        ~/.cache/cfp/profile.cfpdb; $XDG_CACHE_HOME, $CFP_PROFILE_DB)\n"
     "  --threads N           worker threads (default: all)\n"
     "  --time-limit S        stop the search after S seconds\n"
     "  --alpa                Alpa's test convention (alpha = beta = 1, compute free)\n"
@@ -237,26 +240,15 @@ void PrintCollectives(cfp_graph *g, cfp_plan *p) {
 
 }  // namespace
 
-int CmdOptimize(int argc, char **argv) {
-  Args args = ParseArgs(argc, argv, 2, {"help", "h", "alpa", "all-layers"});
-  if (args.Has("help") || args.Has("h")) {
-    std::fputs(kHelp, stdout);
-    return 0;
-  }
-  static const std::vector<std::string> known = {"mesh", "device", "devices-per-node", "links", "budget", "cost", "profile-db",
-                                                 "threads", "time-limit", "alpa", "json", "plan", "all-layers", "microbatches"};
-  for (const auto &[k, v] : args.options)
-    if (std::find(known.begin(), known.end(), k) == known.end()) throw UsageError{"unknown option --" + k};
-  if (args.positional.size() != 1) throw UsageError{"expects one graph file or model"};
-
+cfp_options *OptionsFromArgs(const Args &args) {
   cfp_options *raw = nullptr;
   Check(cfp_options_create(&raw), "options");
   Options o(raw, cfp_options_destroy);
+  std::vector<uint32_t> mesh = ParseMesh(args.Get("mesh", "8"));
   if (args.Has("device")) Check(cfp_options_set_device(o.get(), args.Get("device").c_str()), "--device");
   if (args.Has("devices-per-node"))
     Check(cfp_options_set_devices_per_node(o.get(), static_cast<uint32_t>(ParseNumber(args.Get("devices-per-node"), "count"))),
           "--devices-per-node");
-  std::vector<uint32_t> mesh = ParseMesh(args.Get("mesh", "8"));
   Check(cfp_options_set_mesh(o.get(), mesh.data(), mesh.size()), "--mesh");
   if (args.Has("alpa")) Check(cfp_options_use_alpa_test_convention(o.get()), "--alpa");
   if (args.Has("links")) {
@@ -271,8 +263,8 @@ int CmdOptimize(int argc, char **argv) {
             "--links");
     }
   }
-  const bool auto_split = args.Get("microbatches") == "auto";
-  if (args.Has("microbatches") && !auto_split)
+  // "auto" is `cfp optimize`'s own search over micro-batch counts (fewest_microbatches.h).
+  if (args.Has("microbatches") && args.Get("microbatches") != "auto")
     Check(cfp_options_set_microbatches(o.get(), static_cast<uint32_t>(ParseNumber(args.Get("microbatches"), "count"))),
           "--microbatches");
   if (args.Has("budget")) Check(cfp_options_set_memory_budget(o.get(), ParseSize(args.Get("budget"))), "--budget");
@@ -282,6 +274,33 @@ int CmdOptimize(int argc, char **argv) {
     Check(cfp_options_set_threads(o.get(), static_cast<uint32_t>(ParseNumber(args.Get("threads"), "thread count"))), "--threads");
   if (args.Has("time-limit")) Check(cfp_options_set_time_limit(o.get(), ParseNumber(args.Get("time-limit"), "time")), "--time-limit");
 
+  return o.release();
+}
+
+int CmdOptimize(int argc, char **argv) {
+  Args args = ParseArgs(argc, argv, 2, {"help", "h", "alpa", "all-layers"});
+  if (args.Has("help") || args.Has("h")) {
+    std::fputs(kHelp, stdout);
+    return 0;
+  }
+  static const std::vector<std::string> known = {"mesh", "device", "devices-per-node", "links", "budget", "cost", "profile-db",
+                                                 "threads", "time-limit", "alpa", "json", "plan", "all-layers", "microbatches"};
+  for (const auto &[k, v] : args.options)
+    if (std::find(known.begin(), known.end(), k) == known.end()) throw UsageError{"unknown option --" + k};
+  if (args.positional.size() != 1) throw UsageError{"expects one graph file or model"};
+
+  std::vector<uint32_t> mesh = ParseMesh(args.Get("mesh", "8"));
+  Options o(OptionsFromArgs(args), cfp_options_destroy);
+  const bool auto_split = args.Get("microbatches") == "auto";
+
+  // Profiling can take minutes: show it, and let Ctrl-C stop it cleanly.
+  const bool profiled = args.Get("cost", "analytic") == "cuda";
+  ProgressBar bar = ProgressBar::OnStderr();
+  std::unique_ptr<CancelOnInterrupt> interrupt;
+  if (profiled) {
+    Check(cfp_options_set_progress_callback(o.get(), ProgressBar::Callback, &bar), "progress");
+    interrupt = std::make_unique<CancelOnInterrupt>(&bar);
+  }
   Graph g(nullptr, cfp_graph_destroy);
   Plan p(nullptr, cfp_plan_destroy);
   MicrobatchSplit split;
@@ -292,9 +311,13 @@ int CmdOptimize(int argc, char **argv) {
   } else {
     g.reset(LoadGraphOrModel(args.positional[0]));
     cfp_plan *plan_raw = nullptr;
-    Check(cfp_optimize(g.get(), o.get(), &plan_raw), "cannot optimize");
+    const cfp_status optimized = cfp_optimize(g.get(), o.get(), &plan_raw);
     p.reset(plan_raw);
+    bar.Finish();  // an error message starts on its own line
+    Check(optimized, "cannot optimize");
   }
+  bar.Finish();
+  interrupt.reset();
 
   const char *name = nullptr;
   uint32_t n_ops = 0;
@@ -334,6 +357,17 @@ int CmdOptimize(int argc, char **argv) {
               "%.0f segments (%.0f unique), %.0f configurations costed\n",
               n_ops, stat(CFP_STAT_BLOCKS), stat(CFP_STAT_OPS_OUTSIDE_BLOCKS), stat(CFP_STAT_SEGMENTS),
               stat(CFP_STAT_UNIQUE_SEGMENTS), stat(CFP_STAT_CONFIGURATIONS_COSTED));
+  if (profiled) {
+    std::printf("profiling     %.0f configurations profiled, %.0f reused from the profile DB\n",
+                stat(CFP_STAT_CONFIGURATIONS_PROFILED), stat(CFP_STAT_CONFIGURATIONS_REUSED));
+    size_t needed = 0;
+    cfp_plan_cost_notes(p.get(), nullptr, 0, &needed);
+    std::string notes(needed, '\0');
+    Check(cfp_plan_cost_notes(p.get(), notes.data(), notes.size(), &needed), "cost notes");
+    notes.resize(needed ? needed - 1 : 0);
+    std::stringstream lines(notes);
+    for (std::string line; std::getline(lines, line);) std::printf("  %s\n", line.c_str());
+  }
 
   PrintLayers(g.get(), o.get(), p.get(), n_ops, args.Has("all-layers"));
   PrintCollectives(g.get(), p.get());

@@ -14,6 +14,7 @@ const char *kUsage =
     "  inspect <graph.cfpg | model>   operators by kind, tensors by role, parameters, FLOPs\n"
     "  model <spec | preset> -o FILE  build a model's training graph (--list: presets)\n"
     "  optimize <graph.cfpg | model>  find a parallelism plan (see cfp optimize --help)\n"
+    "  profile <graph.cfpg | model>   measure block costs on the GPU into the profile DB\n"
     "  version                        print the library version\n"
     "\n"
     "Run 'cfp <command> --help' for a command's options.\n";
@@ -30,6 +31,7 @@ int main(int argc, char **argv) {
     if (cmd == "inspect") return cfp_cli::CmdInspect(argc, argv);
     if (cmd == "optimize") return cfp_cli::CmdOptimize(argc, argv);
     if (cmd == "model") return cfp_cli::CmdModel(argc, argv);
+    if (cmd == "profile") return cfp_cli::CmdProfile(argc, argv);
     if (cmd == "version" || cmd == "--version") {
       std::printf("cfp %s\n", cfp_version_string());
       return 0;

@@ -701,7 +701,8 @@ extern "C" {
     pub fn cfp_options_set_cost_model(options: *mut cfp_options, name: *const ::std::os::raw::c_char) -> cfp_status;
 }
 extern "C" {
-    #[doc = " Path of the persistent profile database used by the \"cuda\" cost model."]
+    #[doc = " Path of the persistent profile database used by the \"cuda\" cost model. Unset or \"\":"]
+    #[doc = "  $CFP_PROFILE_DB, else $XDG_CACHE_HOME/cfp/profile.cfpdb, else ~/.cache/cfp/profile.cfpdb."]
     pub fn cfp_options_set_profile_db(options: *mut cfp_options, path: *const ::std::os::raw::c_char) -> cfp_status;
 }
 extern "C" {
@@ -784,6 +785,17 @@ extern "C" {
         count: usize,
         out: *mut *mut cfp_plan,
     ) -> cfp_status;
+}
+extern "C" {
+    #[doc = " Profiles without searching: times every strategy of every unique block type (and the"]
+    #[doc = " mesh axes' collectives where enough GPUs are visible) for the \"cuda\" cost model, and"]
+    #[doc = " saves the measurements in the profile DB, so a later cfp_optimize reuses them all."]
+    #[doc = " Progress comes through the callback as phase \"profile\". *out receives a report for"]
+    #[doc = " people (caller owns it): a summary line, the links per mesh axis, DB warnings, then one"]
+    #[doc = " line per block type with its configurations, profiled / reused counts and times."]
+    #[doc = " @return CFP_ERR_INVALID_ARGUMENT unless the cost model is \"cuda\"; CFP_ERR_UNSUPPORTED /"]
+    #[doc = "         CFP_ERR_DEVICE without the CUDA module / a GPU; CFP_ERR_CANCELLED."]
+    pub fn cfp_profile(graph: *const cfp_graph, options: *const cfp_options, out: *mut *mut cfp_bytes) -> cfp_status;
 }
 impl cfp_collective_kind {
     pub const CFP_ALL_REDUCE: cfp_collective_kind = cfp_collective_kind(0);
@@ -910,6 +922,19 @@ extern "C" {
         bytes: *mut u64,
         before_op: *mut i64,
         time: *mut f64,
+    ) -> cfp_status;
+}
+extern "C" {
+    #[doc = " How the plan's costs were obtained, as text, one line per fact: empty for the analytic"]
+    #[doc = " model; for \"cuda\" the device measured on with the block configurations profiled, reused"]
+    #[doc = " and priced analytically (programs the device cannot run), the profile DB, each mesh"]
+    #[doc = " axis's links (\"measured\" or \"device preset\") and any profile DB warning. Written"]
+    #[doc = " NUL-terminated to `buf` as cfp_plan_tensor_sharding does."]
+    pub fn cfp_plan_cost_notes(
+        plan: *const cfp_plan,
+        buf: *mut ::std::os::raw::c_char,
+        cap: usize,
+        needed: *mut usize,
     ) -> cfp_status;
 }
 extern "C" {
