@@ -305,6 +305,19 @@ func TestCostSettingsChangeThePrice(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertClose(t, "doubled compute time", 2*compute, must(price().ComputeTime()))
+	// Two micro-batches: forward and backward twice, the update once.
+	if err := o.Set(ComputeScale(1), Microbatches(2)); err != nil {
+		t.Fatal(err)
+	}
+	if c := must(price().ComputeTime()); !(c > compute && c < 2*compute) {
+		t.Fatalf("compute time with two micro-batches = %v, one = %v", c, compute)
+	}
+	if err := o.Set(Microbatches(0)); !errors.Is(err, ErrInvalidArgument) {
+		t.Fatalf("Microbatches(0): %v", err)
+	}
+	if err := o.Set(Microbatches(1), ComputeScale(2)); err != nil {
+		t.Fatal(err)
+	}
 	if err := o.Set(AlpaTestConvention()); err != nil {
 		t.Fatal(err)
 	}

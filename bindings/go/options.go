@@ -125,6 +125,13 @@ func ComputeScale(scale float64) Option {
 	return setting(func(p uintptr) status { return capi.Cfp_options_set_compute_scale(p, scale) })
 }
 
+// Microbatches sets the micro-batches per step (default 1): the graph is one micro-batch; a
+// step runs its forward and backward work this many times, then the gradient reductions and
+// the update once.
+func Microbatches(n uint32) Option {
+	return setting(func(p uintptr) status { return capi.Cfp_options_set_microbatches(p, n) })
+}
+
 // AllowReplicatedContractions says whether a contraction may run replicated along a mesh
 // axis (default true).
 func AllowReplicatedContractions(allow bool) Option {

@@ -119,6 +119,14 @@ impl Options {
         self.set(status)
     }
 
+    /// Micro-batches per step (default 1): the graph is one micro-batch; a step runs its
+    /// forward and backward work this many times, then the gradient reductions and the
+    /// update once.
+    pub fn set_microbatches(&mut self, microbatches: u32) -> Result<&mut Self> {
+        let status = unsafe { sys::cfp_options_set_microbatches(self.ptr.as_ptr(), microbatches) };
+        self.set(status)
+    }
+
     /// Whether a contraction may run replicated along a mesh axis (default true).
     pub fn set_allow_replicated_contractions(&mut self, allow: bool) -> Result<&mut Self> {
         let status = unsafe { sys::cfp_options_set_allow_replicated_contractions(self.ptr.as_ptr(), allow.into()) };

@@ -198,6 +198,12 @@ fn cost_settings_change_the_price() -> cfp::Result<()> {
     assert!(compute > 0.0);
     options.set_compute_scale(2.0)?;
     assert_close("doubled compute", 2.0 * compute, cfp::evaluate(&mlp, &options, &zeros)?.compute_time()?);
+    // Two micro-batches: forward and backward twice, the update once.
+    options.set_compute_scale(1.0)?.set_microbatches(2)?;
+    let twice = cfp::evaluate(&mlp, &options, &zeros)?.compute_time()?;
+    assert!(twice > compute && twice < 2.0 * compute, "{twice} vs {compute}");
+    assert_eq!(options.set_microbatches(0).unwrap_err().status(), Status::InvalidArgument);
+    options.set_microbatches(1)?.set_compute_scale(2.0)?;
     options.use_alpa_test_convention()?;
     let alpa = cfp::evaluate(&mlp, &options, &zeros)?;
     assert_eq!(alpa.compute_time()?, 0.0);

@@ -92,6 +92,14 @@ public final class Options extends NativeHandle {
     return set(o -> CfpNative.cfp_options_set_compute_scale(o, scale));
   }
 
+  /**
+   * Micro-batches per step (default 1): the graph is one micro-batch; a step runs its forward
+   * and backward work this many times, then the gradient reductions and the update once.
+   */
+  public Options setMicrobatches(int microbatches) {
+    return set(o -> CfpNative.cfp_options_set_microbatches(o, microbatches));
+  }
+
   /** Whether a contraction may run replicated along a mesh axis (default true). */
   public Options setAllowReplicatedContractions(boolean allow) {
     return set(o -> CfpNative.cfp_options_set_allow_replicated_contractions(o, allow ? 1 : 0));

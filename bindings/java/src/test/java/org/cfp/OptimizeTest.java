@@ -215,6 +215,14 @@ public class OptimizeTest {
       try (Plan p = Optimizer.evaluate(mlp, base, zeros)) {
         assertClose(2 * compute, p.computeTime());
       }
+      // Two micro-batches: forward and backward twice, the update once.
+      assertSame(base, base.setComputeScale(1).setMicrobatches(2));
+      try (Plan p = Optimizer.evaluate(mlp, base, zeros)) {
+        assertTrue(p.computeTime() > compute && p.computeTime() < 2 * compute);
+      }
+      CfpException e = assertThrows(CfpException.class, () -> base.setMicrobatches(0));
+      assertEquals(Status.INVALID_ARGUMENT, e.status());
+      base.setMicrobatches(1).setComputeScale(2);
       base.useAlpaTestConvention();
       try (Plan p = Optimizer.evaluate(mlp, base, zeros)) {
         assertEquals(0.0, p.computeTime(), 0.0);
