@@ -107,22 +107,28 @@ class PlanBuilder {
     batch_ = BatchAxes(g_);
     spec_.resize(g_.num_tensors());
     known_.assign(g_.num_tensors(), 0);
+    decided_.assign(g_.num_ops(), 0);
   }
 
   ManualPlanChoice Build() {
     out_.choice.assign(g_.num_ops(), 0);
     std::vector<uint8_t> sharded_store = ShardedStorageOps();
+    if (plan_ == ManualPlan::Megatron) {
+      // Forward ops by Megatron's rule, then the ops that only prepare weights (casts,
+      // transposes, bias broadcasts) take the layouts their readers want, so weights are
+      // stored split as Megatron stores them; then backward and update ops.
+      for (uint32_t op : g_.topo_order())
+        if (g_.op(op).phase == Phase::Forward) Decide(op, MegatronForward(op));
+      std::vector<uint8_t> weight_only = WeightOnlyOps();
+      for (auto it = g_.topo_order().rbegin(); it != g_.topo_order().rend(); ++it)
+        if (weight_only[*it] && g_.op(*it).phase == Phase::Forward) Decide(*it, LayoutReadersWant(*it), true);
+      for (uint32_t op : g_.topo_order())
+        if (g_.op(op).phase != Phase::Forward) Decide(op, LeastLocalCost(op));
+      return std::move(out_);
+    }
     for (uint32_t op : g_.topo_order()) {
-      uint32_t pick = 0;
-      const Phase phase = g_.op(op).phase;
-      if (plan_ == ManualPlan::Megatron) {
-        pick = phase == Phase::Forward ? MegatronForward(op) : LeastLocalCost(op);
-      } else if ((plan_ != ManualPlan::DataParallel && phase == Phase::Update) || sharded_store[op]) {
-        pick = ShardedLikeState(op);
-      } else {
-        pick = Compose(op, BatchWish(op));
-      }
-      Decide(op, pick);
+      const bool sharded = (plan_ != ManualPlan::DataParallel && g_.op(op).phase == Phase::Update) || sharded_store[op];
+      Decide(op, sharded ? ShardedLikeState(op) : Compose(op, BatchWish(op)));
     }
     return std::move(out_);
   }
@@ -146,7 +152,7 @@ class PlanBuilder {
 
   // The wished strategy, or the valid one that keeps the wished assignments spanning the
   // most devices (a mesh axis that does not divide an axis is dropped).
-  uint32_t Compose(uint32_t op, const Wish &wish) {
+  uint32_t Compose(uint32_t op, const Wish &wish, bool count_fallback = true) {
     std::vector<int> wished;
     for (int m : active_)
       if (wish[m] != Strategy::kNone) wished.push_back(m);
@@ -166,11 +172,11 @@ class PlanBuilder {
         if (mask >> i & 1) s.axis_of[wished[i]] = wish[wished[i]];
       int idx = FindStrategy(op, s);
       if (idx >= 0) {
-        if (mask != full) ++out_.fallbacks;
+        if (mask != full && count_fallback) ++out_.fallbacks;
         return static_cast<uint32_t>(idx);
       }
     }
-    ++out_.fallbacks;
+    if (count_fallback) ++out_.fallbacks;
     return 0;  // e.g. a contraction that may not run replicated
   }
 
@@ -208,8 +214,10 @@ class PlanBuilder {
     return std::nullopt;
   }
 
-  void Decide(uint32_t op, uint32_t pick) {
+  // Records the op's strategy and the layouts it decides; `again` when it is re-decided.
+  void Decide(uint32_t op, uint32_t pick, bool again = false) {
     out_.choice[op] = pick;
+    decided_[op] = 1;
     const Strategy &s = model_.strategies(op)[pick];
     const cfp::Op &o = g_.op(op);
     for (uint32_t j = 0; j < o.outputs.size(); ++j) {
@@ -218,11 +226,63 @@ class PlanBuilder {
     }
     for (uint32_t i = 0; i < o.inputs.size(); ++i) {
       uint32_t t = o.inputs[i];
-      if (!known_[t] && g_.producer(t) == kNoId && model_.storage_op(t) == op && model_.storage_slot(t) == i) {
+      if ((again || !known_[t]) && g_.producer(t) == kNoId && model_.storage_op(t) == op && model_.storage_slot(t) == i) {
         spec_[t] = model_.InputSpec(op, i, s);
         known_[t] = 1;
       }
     }
+  }
+
+  // Ops whose inputs are all graph inputs or results of such ops: they only prepare
+  // parameters (and constants) for their readers.
+  std::vector<uint8_t> WeightOnlyOps() const {
+    std::vector<uint8_t> out(g_.num_ops(), 0);
+    for (uint32_t op : g_.topo_order()) {
+      bool only = true;
+      for (uint32_t t : g_.op(op).inputs) {
+        uint32_t prod = g_.producer(t);
+        if (prod == kNoId ? g_.tensor(t).role == TensorRole::DataInput : !out[prod]) only = false;
+      }
+      out[op] = only;
+    }
+    return out;
+  }
+
+  // The strategy whose results reach their (already decided) readers with the least
+  // resharding plus compute and penalties; among equals, the one whose results are exactly
+  // what the readers need (a weight stored split rather than sliced after a copy).
+  uint32_t LayoutReadersWant(uint32_t op) {
+    const auto &all = model_.strategies(op);
+    const cfp::Op &o = g_.op(op);
+    std::pair<double, int> best{std::numeric_limits<double>::infinity(), 0};
+    uint32_t pick = out_.choice[op];
+    for (uint32_t c = 0; c < all.size(); ++c) {
+      double cost = model_.ComputeTime(op, all[c]);
+      int mismatches = 0;
+      for (uint32_t i = 0; i < o.inputs.size(); ++i)
+        if (g_.producer(o.inputs[i]) == kNoId && model_.storage_op(o.inputs[i]) == op)
+          cost += model_.ParameterPenalty(o.inputs[i], model_.InputSpec(op, i, all[c]));
+      for (uint32_t j = 0; j < o.outputs.size(); ++j) {
+        const uint32_t t = o.outputs[j];
+        ShardingSpec out = model_.OutputSpec(op, j, all[c]);
+        for (uint32_t reader : g_.consumers(t)) {
+          if (!decided_[reader]) continue;  // decided later, given this layout
+          const auto &in = g_.op(reader).inputs;
+          const Strategy &rs = model_.strategies(reader)[out_.choice[reader]];
+          for (uint32_t i = 0; i < in.size(); ++i) {
+            if (in[i] != t) continue;
+            ShardingSpec need = model_.InputSpec(reader, i, rs);
+            cost += model_.ReshardTime(t, out, need);
+            mismatches += !(out == need);
+          }
+        }
+      }
+      if (std::make_pair(cost, mismatches) < best) {
+        best = {cost, mismatches};
+        pick = c;
+      }
+    }
+    return pick;
   }
 
   // The input dim split on the model axis (not a pending sum), as this op's axis, or -1.
@@ -269,7 +329,7 @@ class PlanBuilder {
   // strategy with least compute plus resharding of its inputs and of its results into the
   // layouts they are wanted in.
   uint32_t LeastLocalCost(uint32_t op) {
-    const uint32_t base = Compose(op, BatchWish(op));
+    const uint32_t base = Compose(op, BatchWish(op), false);
     const Strategy &fixed = model_.strategies(op)[base];
     const cfp::Op &o = g_.op(op);
     const auto &all = model_.strategies(op);
@@ -322,6 +382,7 @@ class PlanBuilder {
   std::vector<int32_t> batch_;
   std::vector<ShardingSpec> spec_;
   std::vector<uint8_t> known_;
+  std::vector<uint8_t> decided_;
   ManualPlanChoice out_;
 };
 

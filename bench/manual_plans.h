@@ -23,16 +23,22 @@
 //    that divides); one whose activation is split continues that split (row parallel when
 //    it is the contracted axis, leaving a pending sum that the next op all-reduces); any
 //    other op continues the split of its first input that is split (heads through
-//    reshapes, attention, softmax), else is replicated on the model axis. Backward and
-//    update ops keep the batch split and pick, on the model axis, the strategy of least
-//    local cost given their inputs' layouts and the layouts their results are wanted in
-//    (a gradient in its forward tensor's layout, an update in its state's layout).
+//    reshapes, attention, softmax), else is replicated on the model axis. Then the ops that
+//    only prepare weights (casts, transposes, bias broadcasts: every input a parameter or
+//    such an op's result) take the layout their readers need, so weights are stored split.
+//    Backward and update ops keep the batch split and pick, on the model axis, the
+//    strategy of least local cost given their inputs' layouts and the layouts their results
+//    are wanted in (a gradient in its forward tensor's layout, an update in its state's).
 //  - Zero2 (Rajbhandari et al. 2020, stage 2): DataParallel compute; the optimizer update
 //    splits its first axis that the device count divides over all mesh axes, so optimizer
 //    states are stored sharded, weight gradients are reduce-scattered into it and the
 //    updated weights all-gathered back.
-//  - Zero3: Zero2, and each parameter is also stored sharded: the op that first reads it
-//    (its cast) splits like the update, so the weight is all-gathered where it is used.
+//  - Zero3: Zero2, and each parameter is also stored sharded: the op that first reads it,
+//    when that op is elementwise (the weight's cast to the compute dtype), splits like the
+//    update, so the weight is all-gathered where it is used. A parameter stored in the
+//    layout its first reader needs cannot be sharded when that reader is a broadcast (norm
+//    gains, biases) without splitting the broadcast's activation-sized result; those small
+//    vectors stay replicated.
 #pragma once
 
 #include <cstdint>
