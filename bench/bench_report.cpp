@@ -225,17 +225,26 @@ std::string ScalingSvg(const std::vector<CaseRow> &rows, const ReportContext &ct
   struct Point {
     double ops, seconds;
     bool finished;
+    size_t mesh;  // index into `meshes`: the marker's shape
+  };
+  std::vector<std::string> meshes;
+  auto mesh_index = [&](const std::string &m) {
+    auto it = std::find(meshes.begin(), meshes.end(), m);
+    if (it != meshes.end()) return static_cast<size_t>(it - meshes.begin());
+    meshes.push_back(m);
+    return meshes.size() - 1;
   };
   std::vector<Point> cfp, ilp;
   for (const CaseRow &row : rows) {
     const Record &r = row.rec;
     auto ops = r.Number("ops");
     if (!ops) continue;
-    if (auto s = CfpSearch(r)) cfp.push_back({*ops, *s, r.Text("cfp_status") == "ok"});
-    if (auto s = r.Number("ilp_total_s")) ilp.push_back({*ops, *s, IlpSolved(r)});
-    else if (auto w = r.Number("ilp_wall_s")) ilp.push_back({*ops, *w, false});
+    const size_t m = mesh_index(row.mesh);
+    if (auto s = CfpSearch(r)) cfp.push_back({*ops, *s, r.Text("cfp_status") == "ok", m});
+    if (auto s = r.Number("ilp_total_s")) ilp.push_back({*ops, *s, IlpSolved(r), m});
+    else if (auto w = r.Number("ilp_wall_s")) ilp.push_back({*ops, *w, false, m});
   }
-  const double W = 760, H = 480, left = 80, right = 200, top = 50, bottom = 60;
+  const double W = 780, H = 500, left = 80, right = 220, top = 50, bottom = 60;
   const double pw = W - left - right, ph = H - top - bottom;
   double xmin = 1e30, xmax = 0, ymin = 1e30, ymax = 0;
   for (const auto *series : {&cfp, &ilp})
@@ -244,45 +253,68 @@ std::string ScalingSvg(const std::vector<CaseRow> &rows, const ReportContext &ct
       ymin = std::min(ymin, p.seconds), ymax = std::max(ymax, p.seconds);
     }
   if (xmax == 0) xmin = 1, xmax = 10, ymin = 1e-3, ymax = 1;
+  if (!ilp.empty() && ctx.ilp_time_limit > 0) ymax = std::max(ymax, ctx.ilp_time_limit);
   const double lx0 = std::floor(std::log10(xmin)), lx1 = std::max(lx0 + 1, std::ceil(std::log10(xmax)));
   const double ly0 = std::floor(std::log10(std::max(ymin, 1e-9))), ly1 = std::max(ly0 + 1, std::ceil(std::log10(ymax)));
   auto X = [&](double v) { return left + (std::log10(v) - lx0) / (lx1 - lx0) * pw; };
   auto Y = [&](double v) { return top + ph - (std::log10(std::max(v, 1e-9)) - ly0) / (ly1 - ly0) * ph; };
+  auto ops_label = [](double v) {
+    if (v >= 1e6) return Fmt("%.0fM", v / 1e6);
+    if (v >= 1e3) return Fmt("%.0fk", v / 1e3);
+    return Fmt("%.0f", v);
+  };
 
   cfp_svg::Svg svg(W, H);
   svg.Text(left, 28, "Search time vs operators (log-log): libcfp and the Alpa-style ILP", 15, "start", "font-weight=\"bold\"");
   svg.Rect(left, top, pw, ph, "none", "stroke=\"#444\"");
-  for (double e = lx0; e <= lx1; ++e) {
-    double x = left + (e - lx0) / (lx1 - lx0) * pw;
-    svg.Line(x, top, x, top + ph, "#ddd");
-    svg.Text(x, top + ph + 18, Fmt("%.0e", std::pow(10.0, e)), 11, "middle");
-  }
+  for (double e = lx0; e <= lx1; ++e)
+    for (int k = 1; k < 10 && e + std::log10(k) <= lx1; ++k) {
+      double x = X(k * std::pow(10.0, e));
+      svg.Line(x, top, x, top + ph, k == 1 ? "#ccc" : "#eee");
+      if (k == 1 || k == 2 || k == 5) svg.Text(x, top + ph + 18, ops_label(k * std::pow(10.0, e)), 11, "middle");
+    }
   for (double e = ly0; e <= ly1; ++e) {
-    double y = top + ph - (e - ly0) / (ly1 - ly0) * ph;
-    svg.Line(left, y, left + pw, y, "#ddd");
+    double y = Y(std::pow(10.0, e));
+    svg.Line(left, y, left + pw, y, "#ccc");
     svg.Text(left - 6, y + 4, Seconds(std::pow(10.0, e)), 11, "end");
   }
   svg.Text(left + pw / 2, H - 18, "operators in the training graph", 12, "middle");
   svg.Text(18, top + ph / 2, "search time", 12, "middle", "transform=\"rotate(-90 18 " + cfp_svg::Num(top + ph / 2) + ")\"");
-  if (ctx.ilp_time_limit > 0 && ctx.ilp_time_limit >= std::pow(10.0, ly0) && ctx.ilp_time_limit <= std::pow(10.0, ly1)) {
+  if (!ilp.empty() && ctx.ilp_time_limit > 0) {
     svg.Line(left, Y(ctx.ilp_time_limit), left + pw, Y(ctx.ilp_time_limit), "#c0392b", 1, "stroke-dasharray=\"5,4\"");
-    svg.Text(left + pw - 4, Y(ctx.ilp_time_limit) - 5, "ILP time limit", 11, "end", "fill=\"#c0392b\"");
+    svg.Text(left + 6, Y(ctx.ilp_time_limit) - 5, "ILP time limit", 11, "start", "fill=\"#c0392b\"");
   }
-  for (const Point &p : ilp)
-    svg.Circle(X(p.ops), Y(p.seconds), 5, p.finished ? "#c0392b" : "white", "#c0392b");
-  for (const Point &p : cfp) svg.Circle(X(p.ops), Y(p.seconds), 4.5, p.finished ? "#1f6fb2" : "white", "#1f6fb2");
+  // Circle, square, triangle: one shape per mesh.
+  auto marker = [&](double x, double y, size_t mesh, const std::string &fill, const std::string &stroke) {
+    const double r = 5;
+    switch (mesh % 3) {
+      case 0: svg.Circle(x, y, r, fill, stroke); break;
+      case 1: svg.Rect(x - r, y - r, 2 * r, 2 * r, fill, "stroke=\"" + stroke + "\" stroke-width=\"1.5\""); break;
+      default:
+        svg.Raw("<polygon points=\"" + cfp_svg::Num(x) + "," + cfp_svg::Num(y - r - 1) + " " + cfp_svg::Num(x - r - 1) + "," +
+                cfp_svg::Num(y + r) + " " + cfp_svg::Num(x + r + 1) + "," + cfp_svg::Num(y + r) + "\" fill=\"" + fill +
+                "\" stroke=\"" + stroke + "\" stroke-width=\"1.5\"/>");
+    }
+  };
+  const char *kIlp = "#c0392b", *kCfp = "#1f6fb2";
+  for (const Point &p : ilp) marker(X(p.ops), Y(p.seconds), p.mesh, p.finished ? kIlp : "white", kIlp);
+  for (const Point &p : cfp) marker(X(p.ops), Y(p.seconds), p.mesh, p.finished ? kCfp : "white", kCfp);
   const double lx = left + pw + 16;
-  svg.Circle(lx + 6, top + 14, 4.5, "#1f6fb2", "#1f6fb2");
-  svg.Text(lx + 18, top + 18, "libcfp", 12);
-  svg.Circle(lx + 6, top + 36, 5, "#c0392b", "#c0392b");
-  svg.Text(lx + 18, top + 40, "ILP, proven optimal", 12);
-  svg.Circle(lx + 6, top + 58, 5, "white", "#c0392b");
-  svg.Text(lx + 18, top + 62, "ILP, not finished", 12);
-  svg.Text(lx + 18, top + 76, "(time when stopped)", 11, "start", "fill=\"#555\"");
-  svg.Text(lx, top + 110, "every model and mesh", 11, "start", "fill=\"#555\"");
-  svg.Text(lx, top + 125, "of the run; libcfp time =", 11, "start", "fill=\"#555\"");
-  svg.Text(lx, top + 140, "blocks+segments+costs+search,", 11, "start", "fill=\"#555\"");
-  svg.Text(lx, top + 155, "ILP = matrices + CBC solve", 11, "start", "fill=\"#555\"");
+  double ly = top + 10;
+  auto legend = [&](const std::string &fill, const std::string &stroke, size_t shape, const std::string &text) {
+    marker(lx + 6, ly, shape, fill, stroke);
+    svg.Text(lx + 18, ly + 4, text, 12);
+    ly += 22;
+  };
+  legend(kCfp, kCfp, 0, "libcfp");
+  legend(kIlp, kIlp, 0, "ILP, proven optimal");
+  legend("white", kIlp, 0, "ILP, stopped (limit,");
+  svg.Text(lx + 18, ly - 4, "memory or crash)", 12);
+  ly += 14;
+  for (size_t m = 0; m < meshes.size(); ++m) legend("#888", "#888", m, "mesh " + meshes[m]);
+  ly += 8;
+  for (const char *line : {"libcfp: blocks + segments +", "costs + search; ILP: cost", "matrices + CBC solve."})
+    svg.Text(lx, ly, line, 11, "start", "fill=\"#555\""), ly += 15;
   return svg.Finish();
 }
 
