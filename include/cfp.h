@@ -360,6 +360,12 @@ CFP_API cfp_status cfp_options_set_kernel_overhead(cfp_options *options, double 
 CFP_API cfp_status cfp_options_set_memory_budget(cfp_options *options, uint64_t bytes);
 /** Multiplier on compute time (1 by default; 0 prices communication only). */
 CFP_API cfp_status cfp_options_set_compute_scale(cfp_options *options, double scale);
+/**
+ * Micro-batches per step (default 1): the graph is one micro-batch; a step runs its forward
+ * and backward work this many times, accumulating gradients, then the optimizer update and
+ * the gradient reductions feeding it once. Step times and collective times are per step.
+ */
+CFP_API cfp_status cfp_options_set_microbatches(cfp_options *options, uint32_t microbatches);
 /** Whether a contraction may run replicated along a mesh axis (default 1). */
 CFP_API cfp_status cfp_options_set_allow_replicated_contractions(cfp_options *options, int allow);
 /** Time charged per replicated parameter byte, a tie-breaker that prefers sharded
@@ -477,8 +483,8 @@ CFP_API cfp_status cfp_plan_tensor_sharding(const cfp_plan *plan, uint32_t tenso
 CFP_API cfp_status cfp_plan_collective_count(const cfp_plan *plan, uint32_t *out);
 /**
  * Collective `index`: its kind, the tensor it moves, the mesh axes as a bit mask, bytes
- * per device, the op it must precede (-1 = end of step) and its estimated time. Any out
- * pointer may be NULL.
+ * per device, the op it must precede (-1 = end of step) and its estimated time per step
+ * (counting every micro-batch it runs in). Any out pointer may be NULL.
  */
 CFP_API cfp_status cfp_plan_collective(const cfp_plan *plan, uint32_t index, cfp_collective_kind *kind,
                                        uint32_t *tensor, uint32_t *mesh_axes_mask, uint64_t *bytes,

@@ -57,8 +57,13 @@ var (
 	ErrIO              = &Error{Status: StatusIO}
 	ErrOutOfMemory     = &Error{Status: StatusOutOfMemory}
 	ErrOutOfRange      = &Error{Status: StatusOutOfRange}
+	ErrBufferTooSmall  = &Error{Status: StatusBufferTooSmall}
 	ErrInfeasible      = &Error{Status: StatusInfeasible}
 	ErrUnsupported     = &Error{Status: StatusUnsupported}
+	ErrDevice          = &Error{Status: StatusDevice}
+	ErrTimeLimit       = &Error{Status: StatusTimeLimit}
+	ErrMemoryLimit     = &Error{Status: StatusMemoryLimit}
+	ErrCancelled       = &Error{Status: StatusCancelled}
 	ErrInternal        = &Error{Status: StatusInternal}
 )
 

@@ -8,6 +8,9 @@ import (
 
 type status = capi.Enum_SS_cfp_status
 
+// NoOp is what Graph.TensorProducer answers for a graph input (CFP_NO_OP).
+const NoOp = uint32(capi.CFP_NO_OP)
+
 // Graph is an immutable, validated graph. Its methods may be called from several
 // goroutines at once.
 type Graph struct {
@@ -46,6 +49,23 @@ func LoadGraphFile(path string) (*Graph, error) {
 func (g *Graph) Close() error {
 	g.h.close()
 	return nil
+}
+
+// MakeTraining derives the training step of this forward graph: reverse-mode gradients of
+// every parameter with respect to the scalar loss (the last op's output) and the update of
+// optimizer ("adam" or "sgd").
+func (g *Graph) MakeTraining(optimizer string) (*Graph, error) {
+	if err := cString("optimizer", optimizer); err != nil {
+		return nil, err
+	}
+	var t uintptr
+	err := g.h.shared(func(p uintptr) error {
+		return call(func() status { return capi.Cfp_graph_make_training(p, optimizer, &t) })
+	})
+	if err != nil {
+		return nil, err
+	}
+	return newGraph(t), nil
 }
 
 // Bytes serializes the graph as a FlatBuffers buffer.
@@ -119,6 +139,56 @@ func (g *Graph) OpScope(op uint32) (string, error) {
 		return call(func() status { return capi.Cfp_graph_op_scope(p, op, &s) })
 	})
 	return s, err
+}
+
+// OpPhase is the phase of operator op: forward, backward or optimizer update.
+func (g *Graph) OpPhase(op uint32) (Phase, error) {
+	var ph int32
+	err := g.h.shared(func(p uintptr) error {
+		return call(func() status { return capi.Cfp_graph_op_phase(p, op, &ph) })
+	})
+	return Phase(ph), err
+}
+
+// OpInputs lists the tensor ids operator op reads, in operand order.
+func (g *Graph) OpInputs(op uint32) ([]uint32, error) {
+	return g.ids(op, capi.Cfp_graph_op_input_count, capi.Cfp_graph_op_input)
+}
+
+// OpOutputs lists the tensor ids operator op produces.
+func (g *Graph) OpOutputs(op uint32) ([]uint32, error) {
+	return g.ids(op, capi.Cfp_graph_op_output_count, capi.Cfp_graph_op_output)
+}
+
+func (g *Graph) ids(op uint32, count func(uintptr, uint32, *uint32) status,
+	at func(uintptr, uint32, uint32, *uint32) status) ([]uint32, error) {
+	var ids []uint32
+	err := g.h.shared(func(p uintptr) error {
+		var n uint32
+		if err := call(func() status { return count(p, op, &n) }); err != nil {
+			return err
+		}
+		ids = make([]uint32, n)
+		for i := range ids {
+			if err := call(func() status { return at(p, op, uint32(i), &ids[i]) }); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// TensorProducer is the operator producing tensor t, or NoOp for a graph input.
+func (g *Graph) TensorProducer(t uint32) (uint32, error) {
+	var op uint32
+	err := g.h.shared(func(p uintptr) error {
+		return call(func() status { return capi.Cfp_graph_tensor_producer(p, t, &op) })
+	})
+	return op, err
 }
 
 // TensorName is the name of tensor t.

@@ -1,6 +1,10 @@
 package cfp
 
-import "cfp/internal/capi"
+import (
+	"strconv"
+
+	"cfp/internal/capi"
+)
 
 // DType is an element type (cfp_dtype).
 type DType int32
@@ -43,6 +47,18 @@ const (
 	PhaseBackward Phase = 1
 	PhaseUpdate   Phase = 2
 )
+
+func (p Phase) String() string {
+	switch p {
+	case PhaseForward:
+		return "forward"
+	case PhaseBackward:
+		return "backward"
+	case PhaseUpdate:
+		return "update"
+	}
+	return "phase(" + strconv.Itoa(int(p)) + ")"
+}
 
 // OpKind is an operator kind at XLA-HLO granularity (cfp_op_kind); see cfp.h for the
 // attributes each kind reads.

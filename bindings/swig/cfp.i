@@ -31,59 +31,14 @@
 #endif
 
 /* ==================================================================================== */
-/* Declared in cfp.h but not yet exported by libcfp. Wrapping them would leave the      */
-/* generated code with undefined symbols, so they are left out until they land; delete  */
-/* each line (and, when empty, this block) as the library gains the function. The test */
+/* Functions declared in cfp.h that libcfp does not export yet. Wrapping them would     */
+/* leave the generated code with undefined symbols, so a function added to the header   */
+/* before its implementation is listed here as `%ignore NAME;` until it lands. The test */
 /* bindings_pending_list_matches_library fails when this list and libcfp.so disagree.  */
+/* Today every declared function is exported and the list is empty.                     */
 /* ==================================================================================== */
 #ifndef CFP_SWIG_WRAP_PENDING
 /* BEGIN PENDING */
-%ignore cfp_model_build;
-%ignore cfp_model_preset_count;
-%ignore cfp_model_preset_name;
-%ignore cfp_graph_make_training;
-%ignore cfp_options_create;
-%ignore cfp_options_destroy;
-%ignore cfp_options_set_mesh;
-%ignore cfp_options_set_axis_link;
-%ignore cfp_options_set_devices_per_node;
-%ignore cfp_options_set_device;
-%ignore cfp_options_set_device_peak_flops;
-%ignore cfp_options_set_device_memory_bandwidth;
-%ignore cfp_options_set_device_memory_capacity;
-%ignore cfp_options_set_kernel_overhead;
-%ignore cfp_options_set_memory_budget;
-%ignore cfp_options_set_compute_scale;
-%ignore cfp_options_set_allow_replicated_contractions;
-%ignore cfp_options_set_replicated_parameter_penalty;
-%ignore cfp_options_use_alpa_test_convention;
-%ignore cfp_options_set_cost_model;
-%ignore cfp_options_set_profile_db;
-%ignore cfp_options_set_threads;
-%ignore cfp_options_set_time_limit;
-%ignore cfp_options_set_search_memory_limit;
-%ignore cfp_optimize;
-%ignore cfp_min_memory;
-%ignore cfp_op_strategy_count;
-%ignore cfp_op_strategy_describe;
-%ignore cfp_evaluate;
-%ignore cfp_plan_step_time;
-%ignore cfp_plan_compute_time;
-%ignore cfp_plan_comm_time;
-%ignore cfp_plan_peak_memory;
-%ignore cfp_plan_is_optimal;
-%ignore cfp_plan_block_count;
-%ignore cfp_plan_segment_count;
-%ignore cfp_plan_unique_segment_count;
-%ignore cfp_plan_stat;
-%ignore cfp_plan_op_strategy;
-%ignore cfp_plan_tensor_sharding;
-%ignore cfp_plan_collective_count;
-%ignore cfp_plan_collective;
-%ignore cfp_plan_to_buffer;
-%ignore cfp_plan_to_json;
-%ignore cfp_plan_from_buffer;
-%ignore cfp_plan_destroy;
 /* END PENDING */
 #endif
 
@@ -112,6 +67,8 @@
 
 %include <enumtypeunsafe.swg>
 %javaconst(1);
+/* 0xFFFFFFFFu is C, not Java: the same bits as a Java long. */
+%javaconstvalue(0xFFFFFFFFL) CFP_NO_OP;
 %pragma(java) moduleclassmodifiers = "public final class"
 %pragma(java) jniclassclassmodifiers = "final class"
 /* The JNI library is found on java.library.path, or named by -Dcfp.jni.library=PATH. */
@@ -247,6 +204,7 @@ CFP_OUT(double, jdoubleArray, jdouble, double, SetDoubleArrayRegion)
 CFP_OUT(cfp_op_kind, jintArray, jint, int, SetIntArrayRegion)
 CFP_OUT(cfp_dtype, jintArray, jint, int, SetIntArrayRegion)
 CFP_OUT(cfp_tensor_role, jintArray, jint, int, SetIntArrayRegion)
+CFP_OUT(cfp_phase, jintArray, jint, int, SetIntArrayRegion)
 CFP_OUT(cfp_collective_kind, jintArray, jint, int, SetIntArrayRegion)
 
 /* const char **out as String[1]. */
@@ -440,6 +398,7 @@ CFP_OUT(double, float64)
 CFP_OUT(cfp_op_kind, int32)
 CFP_OUT(cfp_dtype, int32)
 CFP_OUT(cfp_tensor_role, int32)
+CFP_OUT(cfp_phase, int32)
 CFP_OUT(cfp_collective_kind, int32)
 
 /* const char **out as *string. */
@@ -534,6 +493,7 @@ CFP_HANDLE(cfp_plan)
 %apply cfp_op_kind *OUT { cfp_op_kind *out };
 %apply cfp_dtype *OUT { cfp_dtype *out };
 %apply cfp_tensor_role *OUT { cfp_tensor_role *out };
+%apply cfp_phase *OUT { cfp_phase *out };
 %apply cfp_collective_kind *OUT { cfp_collective_kind *kind };
 %apply const char **OUT { const char **out };
 

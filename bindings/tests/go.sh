@@ -23,9 +23,10 @@ cd "$stage/bindings/go"
 go vet .
 go test -race -count=1 ./...
 
+# The example optimizes a graph file written by the cfp tool.
 cd "$stage/examples/go"
+go vet .
 go build -o "$stage/example" .
-"$stage/example" --save "$stage/mlp.cfpg" | tee "$stage/built.out"
-"$stage/example" "$stage/mlp.cfpg" | tee "$stage/loaded.out"
-grep -q "^built: tiny-mlp, 5 ops, 10 tensors" "$stage/built.out"
-grep -q "^loaded $stage/mlp.cfpg: tiny-mlp, 5 ops, 10 tensors" "$stage/loaded.out"
+"$CFP_TOOL" model "$CFP_EXAMPLE_SPEC" -o "$stage/gpt.cfpg"
+"$stage/example" --graph "$stage/gpt.cfpg" | tee "$stage/example.out"
+bash "$CFP_SOURCE_DIR/bindings/tests/check_example.sh" "$stage/example.out" "$stage/gpt.cfpg"

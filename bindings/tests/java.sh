@@ -21,8 +21,7 @@ for report in target/surefire-reports/*.txt; do
   sed -n 's/^Tests run: .*/&/p' "$report" | head -n1 | sed "s|^|$(basename "$report" .txt): |"
 done
 
-example=$CFP_SOURCE_DIR/examples/java/GraphSummary.java
-java -Dcfp.jni.library="$jni" -cp "$jar" "$example" --save "$stage/mlp.cfpg" | tee "$stage/built.out"
-java -Dcfp.jni.library="$jni" -cp "$jar" "$example" "$stage/mlp.cfpg" | tee "$stage/loaded.out"
-grep -q "^built: tiny-mlp, 5 ops, 10 tensors" "$stage/built.out"
-grep -q "^loaded $stage/mlp.cfpg: tiny-mlp, 5 ops, 10 tensors" "$stage/loaded.out"
+# The example builds its GPT from the model zoo.
+example=$CFP_SOURCE_DIR/examples/java/PlanGpt.java
+java -Dcfp.jni.library="$jni" -cp "$jar" "$example" "$CFP_EXAMPLE_SPEC" | tee "$stage/example.out"
+bash "$CFP_SOURCE_DIR/bindings/tests/check_example.sh" "$stage/example.out" "model zoo"

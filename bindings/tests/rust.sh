@@ -12,10 +12,8 @@ export CARGO_TARGET_DIR=$out/target
 cd "$CFP_SOURCE_DIR/bindings/rust"
 cargo test --offline --workspace
 
+# The example builds its GPT from the model zoo.
 cd "$CFP_SOURCE_DIR/examples/rust"
 cargo build --offline
-example=$CARGO_TARGET_DIR/debug/cfp-example
-"$example" --save "$out/mlp.cfpg" | tee "$out/built.out"
-"$example" "$out/mlp.cfpg" | tee "$out/loaded.out"
-grep -q "^built: tiny-mlp, 5 ops, 10 tensors" "$out/built.out"
-grep -q "^loaded $out/mlp.cfpg: tiny-mlp, 5 ops, 10 tensors" "$out/loaded.out"
+"$CARGO_TARGET_DIR/debug/cfp-example" "$CFP_EXAMPLE_SPEC" | tee "$out/example.out"
+bash "$CFP_SOURCE_DIR/bindings/tests/check_example.sh" "$out/example.out" "model zoo"

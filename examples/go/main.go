@@ -1,120 +1,76 @@
-// Builds a two-layer MLP with the libcfp graph builder, serializes it and reloads it, then
-// loads each .cfpg file named on the command line and prints its operators by kind.
+// Builds a GPT training step from the libcfp model zoo (or loads a .cfpg graph file), finds
+// its parallelism plan on a 2-D device mesh, and prints the step time, the peak memory and
+// the strategy chosen for every forward contraction.
 //
-//	go run . [--save mlp.cfpg] [graph.cfpg ...]
+//	go run . [--mesh 2x4] [--graph FILE.cfpg | SPEC | PRESET]
+//
+// SPEC is a model zoo spec such as "gpt:layers=2,hidden=256,heads=4,seq=128,batch=8,vocab=1000"
+// (the default) or a preset such as "gpt3-1.3b"; see docs/models.md. A graph file comes from
+// `cfp model SPEC -o FILE.cfpg`, or from any program that serializes a graph.
 package main
 
 import (
 	"flag"
 	"fmt"
 	"os"
-	"sort"
+	"strconv"
+	"strings"
 
 	"cfp"
 )
 
+const defaultSpec = "gpt:layers=2,hidden=256,heads=4,seq=128,batch=8,vocab=1000"
+
 func main() {
-	save := flag.String("save", "", "also write the built MLP to this .cfpg file")
+	meshFlag := flag.String("mesh", "2x4", "device mesh, e.g. 2x4")
+	graphFile := flag.String("graph", "", "optimize this .cfpg graph file instead of a model zoo spec")
+	flag.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: cfp-example [--mesh AxB] [--graph FILE.cfpg | SPEC | PRESET]")
+		flag.PrintDefaults()
+	}
 	flag.Parse()
-	if err := run(*save, flag.Args()); err != nil {
+	mesh, err := parseMesh(*meshFlag)
+	if err != nil || flag.NArg() > 1 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	spec := defaultSpec
+	if flag.NArg() == 1 {
+		spec = flag.Arg(0)
+	}
+	if err := run(*graphFile, spec, mesh); err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}
 }
 
-func run(save string, paths []string) error {
-	fmt.Println("libcfp", cfp.Version())
+func parseMesh(s string) ([]uint32, error) {
+	var mesh []uint32
+	for _, part := range strings.Split(s, "x") {
+		n, err := strconv.ParseUint(part, 10, 32)
+		if err != nil {
+			return nil, err
+		}
+		mesh = append(mesh, uint32(n))
+	}
+	return mesh, nil
+}
 
-	g, err := buildMlp(32, 256)
+func run(graphFile, spec string, mesh []uint32) error {
+	fmt.Println("libcfp", cfp.Version())
+	var g *cfp.Graph
+	var err error
+	source := "model zoo"
+	if graphFile != "" {
+		g, err = cfp.LoadGraphFile(graphFile)
+		source = graphFile
+	} else {
+		g, err = cfp.BuildModel(spec)
+	}
 	if err != nil {
 		return err
 	}
 	defer g.Close()
-	data, err := g.Bytes()
-	if err != nil {
-		return err
-	}
-	reloaded, err := cfp.LoadGraph(data)
-	if err != nil {
-		return err
-	}
-	defer reloaded.Close()
-	if err := summarize("built", reloaded); err != nil {
-		return err
-	}
-	fmt.Printf("  serialized: %d bytes\n", len(data))
-	if save != "" {
-		if err := g.WriteFile(save); err != nil {
-			return err
-		}
-		fmt.Println("  saved to", save)
-	}
-
-	for _, path := range paths {
-		loaded, err := cfp.LoadGraphFile(path)
-		if err != nil {
-			return err
-		}
-		err = summarize("loaded "+path, loaded)
-		loaded.Close()
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// buildMlp builds x[batch,hidden] -> relu(x @ w1 + b1) @ w2.
-func buildMlp(batch, hidden int64) (*cfp.Graph, error) {
-	b, err := cfp.NewGraphBuilder("tiny-mlp")
-	if err != nil {
-		return nil, err
-	}
-	defer b.Close()
-	var firstErr error
-	keep := func(id uint32, err error) uint32 {
-		if err != nil && firstErr == nil {
-			firstErr = err
-		}
-		return id
-	}
-	check := func(err error) {
-		if err != nil && firstErr == nil {
-			firstErr = err
-		}
-	}
-	act := []int64{batch, hidden}
-	x := keep(b.AddTensor("x", cfp.F32, act, cfp.RoleDataInput))
-	w1 := keep(b.AddTensor("w1", cfp.F32, []int64{hidden, hidden}, cfp.RoleParameter))
-	b1 := keep(b.AddTensor("b1", cfp.F32, []int64{hidden}, cfp.RoleParameter))
-	w2 := keep(b.AddTensor("w2", cfp.F32, []int64{hidden, hidden}, cfp.RoleParameter))
-	h := keep(b.AddTensor("h", cfp.F32, act, cfp.RoleActivation))
-	bb := keep(b.AddTensor("b1.bcast", cfp.F32, act, cfp.RoleActivation))
-	hb := keep(b.AddTensor("h.bias", cfp.F32, act, cfp.RoleActivation))
-	zero := keep(b.AddTensor("zero", cfp.F32, nil, cfp.RoleConstant))
-	r := keep(b.AddTensor("relu", cfp.F32, act, cfp.RoleActivation))
-	y := keep(b.AddTensor("y", cfp.F32, act, cfp.RoleActivation))
-
-	dot1 := keep(b.AddOp("dense1", cfp.OpDot, []uint32{x, w1}, []uint32{h}))
-	check(b.SetOpInts(dot1, cfp.AttrLhsContract, 1))
-	check(b.SetOpInts(dot1, cfp.AttrRhsContract, 0))
-	check(b.SetOpScope(dot1, "mlp.0"))
-	bc := keep(b.AddOp("bias.broadcast", cfp.OpBroadcast, []uint32{b1}, []uint32{bb}))
-	check(b.SetOpInts(bc, cfp.AttrDims, 1))
-	keep(b.AddOp("bias.add", cfp.OpAdd, []uint32{h, bb}, []uint32{hb}))
-	keep(b.AddOp("relu", cfp.OpMaximum, []uint32{hb, zero}, []uint32{r}))
-	dot2 := keep(b.AddOp("dense2", cfp.OpDot, []uint32{r, w2}, []uint32{y}))
-	check(b.SetOpInts(dot2, cfp.AttrLhsContract, 1))
-	check(b.SetOpInts(dot2, cfp.AttrRhsContract, 0))
-	check(b.SetOpScope(dot2, "mlp.1"))
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	return b.Finish()
-}
-
-// summarize prints the graph's size and its operators by kind.
-func summarize(label string, g *cfp.Graph) error {
 	name, err := g.Name()
 	if err != nil {
 		return err
@@ -123,34 +79,112 @@ func summarize(label string, g *cfp.Graph) error {
 	if err != nil {
 		return err
 	}
-	tensors, err := g.TensorCount()
-	if err != nil {
-		return err
-	}
 	params, err := g.ParameterCount()
 	if err != nil {
 		return err
 	}
-	flops, err := g.Flops()
+	fmt.Printf("graph        %s (%s): %d ops, %d parameters\n", name, source, ops, params)
+
+	opts, err := cfp.NewOptions(cfp.Mesh(mesh...))
 	if err != nil {
 		return err
 	}
-	fmt.Printf("%s: %s, %d ops, %d tensors, %d parameters, %.0f FLOPs\n", label, name, ops, tensors, params, flops)
-	byKind := map[string]int{}
+	defer opts.Close()
+	plan, err := cfp.Optimize(g, opts)
+	if err != nil {
+		return err
+	}
+	defer plan.Close()
+	return report(g, opts, plan, mesh)
+}
+
+func report(g *cfp.Graph, opts *cfp.Options, plan *cfp.Plan, mesh []uint32) error {
+	step, err := plan.StepTime()
+	if err != nil {
+		return err
+	}
+	compute, err := plan.ComputeTime()
+	if err != nil {
+		return err
+	}
+	comm, err := plan.CommTime()
+	if err != nil {
+		return err
+	}
+	peak, err := plan.PeakMemory()
+	if err != nil {
+		return err
+	}
+	optimal, err := plan.IsOptimal()
+	if err != nil {
+		return err
+	}
+	collectives, err := plan.CollectiveCount()
+	if err != nil {
+		return err
+	}
+	axes := make([]string, len(mesh))
+	for i, n := range mesh {
+		axes[i] = strconv.Itoa(int(n))
+	}
+	quality := "best found"
+	if optimal {
+		quality = "proven optimal"
+	}
+	fmt.Printf("mesh         %s\n", strings.Join(axes, "x"))
+	fmt.Printf("step time    %s = compute %s + communication %s\n", seconds(step), seconds(compute), seconds(comm))
+	fmt.Printf("peak memory  %.2f MiB per device\n", float64(peak)/(1<<20))
+	fmt.Printf("plan         %s, %d collectives per step\n", quality, collectives)
+
+	fmt.Println("strategies of the forward contractions:")
+	ops, err := g.OpCount()
+	if err != nil {
+		return err
+	}
 	for op := uint32(0); op < ops; op++ {
 		kind, err := g.OpKind(op)
 		if err != nil {
 			return err
 		}
-		byKind[kind.String()]++
-	}
-	kinds := make([]string, 0, len(byKind))
-	for k := range byKind {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
-	for _, k := range kinds {
-		fmt.Printf("  %-10s %d\n", k, byKind[k])
+		phase, err := g.OpPhase(op)
+		if err != nil {
+			return err
+		}
+		if kind != cfp.OpDot || phase != cfp.PhaseForward {
+			continue
+		}
+		scope, err := g.OpScope(op)
+		if err != nil {
+			return err
+		}
+		if scope == "" {
+			scope = "-"
+		}
+		name, err := g.OpName(op)
+		if err != nil {
+			return err
+		}
+		chosen, err := plan.OpStrategy(op)
+		if err != nil {
+			return err
+		}
+		strategy, err := cfp.DescribeStrategy(g, opts, op, chosen)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("  %-16s %-24s %s\n", scope, name, strategy)
 	}
 	return nil
+}
+
+// seconds formats a time in seconds with a unit that keeps it readable.
+func seconds(s float64) string {
+	switch {
+	case s >= 1:
+		return fmt.Sprintf("%.3f s", s)
+	case s >= 1e-3:
+		return fmt.Sprintf("%.3f ms", s*1e3)
+	default:
+		return fmt.Sprintf("%.3f us", s*1e6)
+	}
 }

@@ -147,6 +147,15 @@ CFP_API cfp_status cfp_options_set_compute_scale(cfp_options *options, double sc
   });
 }
 
+CFP_API cfp_status cfp_options_set_microbatches(cfp_options *options, uint32_t microbatches) {
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckOptions(options));
+    if (microbatches == 0) return cfp::InvalidArgument("a step has at least 1 micro-batch");
+    options->options.cost.microbatches = microbatches;
+    return Status::Ok();
+  });
+}
+
 CFP_API cfp_status cfp_options_set_allow_replicated_contractions(cfp_options *options, int allow) {
   return Guard(__func__, [&]() -> Status {
     CFP_RETURN_IF_ERROR(CheckOptions(options));

@@ -11,7 +11,7 @@
 namespace cfp {
 
 enum class BlockKind : uint8_t {
-  Contraction,  // entry: a forward contraction; members: its followers, operands, backward partners
+  Contraction,  // entry: forward contractions; members: their followers, operands, backward partners
   Parameter,    // entry: a parameter's layout; members: its casts and its optimizer update
   Other,        // entry: the largest op of a group no contraction reaches
 };
@@ -20,6 +20,9 @@ struct Block {
   BlockKind kind = BlockKind::Other;
   // The op whose strategies the block searches; kNoId for parameter blocks.
   uint32_t entry_op = kNoId;
+  // Contractions that take the entry's strategy as their own: the entry and its siblings
+  // (projections of the same activation with the same iteration space, like Q, K and V).
+  std::vector<uint32_t> entries;
   // Parameter blocks: the parameter whose layouts are searched.
   uint32_t entry_tensor = kNoId;
   // Member ops in topological order (the entry op, if any, among them).

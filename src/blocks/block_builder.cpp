@@ -1,5 +1,8 @@
 #include <algorithm>
+#include <map>
 #include <numeric>
+#include <optional>
+#include <tuple>
 
 #include "blocks/block.h"
 
@@ -38,7 +41,8 @@ class Builder {
   bool IsConstant(uint32_t t) const { return g_.tensor(t).role == TensorRole::Constant; }
 
   uint32_t NewBlock(BlockKind kind, uint32_t entry_op, uint32_t entry_tensor) {
-    blocks_.push_back(Block{kind, entry_op, entry_tensor, {}});
+    blocks_.push_back(Block{kind, entry_op, {}, entry_tensor, {}});
+    if (entry_op != kNoId) blocks_.back().entries.push_back(entry_op);
     return static_cast<uint32_t>(blocks_.size() - 1);
   }
   void Join(uint32_t op, uint32_t b) { block_of_[op] = b; }
@@ -94,11 +98,42 @@ class Builder {
     return false;
   }
 
-  // 2. Every forward contraction starts a block.
+  // A parameter, or a tensor computed from one by single-input ops (a cast, a transpose).
+  bool ParameterDerived(uint32_t t) const {
+    for (int depth = 0; depth < 8; ++depth) {
+      if (g_.tensor(t).role == TensorRole::Parameter && g_.producer(t) == kNoId) return true;
+      uint32_t prod = g_.producer(t);
+      if (prod == kNoId || g_.op(prod).inputs.size() != 1) return false;
+      t = g_.op(prod).inputs[0];
+    }
+    return false;
+  }
+
+  // 2. Every forward contraction starts a block, except that projections of one activation
+  //    by weights with the same iteration space (Q, K and V; a gated MLP's two inputs) share
+  //    one: their strategies are searched together, as a fused projection would be.
   void ContractionEntries() {
-    for (uint32_t op : g_.topo_order())
-      if (!Assigned(op) && g_.op(op).phase == Phase::Forward && IsContraction(g_.op(op).kind))
-        Join(op, NewBlock(BlockKind::Contraction, op, kNoId));
+    std::map<std::tuple<uint32_t, uint32_t, uint64_t>, uint32_t> projection_block;
+    for (uint32_t op : g_.topo_order()) {
+      const Op &o = g_.op(op);
+      if (Assigned(op) || o.phase != Phase::Forward || !IsContraction(o.kind)) continue;
+      std::optional<std::tuple<uint32_t, uint32_t, uint64_t>> key;
+      if (o.inputs.size() == 2)
+        for (uint32_t slot = 0; slot < 2; ++slot)
+          if (!ParameterDerived(o.inputs[slot]) && ParameterDerived(o.inputs[1 - slot]))
+            key = std::make_tuple(o.inputs[slot], slot, g_.space(op).Hash());
+      if (key) {
+        auto it = projection_block.find(*key);
+        if (it != projection_block.end() && g_.space(blocks_[it->second].entry_op) == g_.space(op)) {
+          Join(op, it->second);
+          blocks_[it->second].entries.push_back(op);
+          continue;
+        }
+      }
+      uint32_t b = NewBlock(BlockKind::Contraction, op, kNoId);
+      Join(op, b);
+      if (key) projection_block[*key] = b;
+    }
   }
 
   // The block of the latest-produced non-constant input that lies in a non-parameter block.

@@ -77,7 +77,7 @@ uint32_t FollowInputs(const CostModel &model, uint32_t op, const std::vector<std
     if (pick_exact != UINT32_MAX) continue;  // an exact follower always wins
     double cost = compute;
     for (size_t m = 0; m < mismatched.size() && cost < best_any; ++m)
-      cost += model.ReshardTime(inputs[mismatched[m].slot], *mismatched[m].have, mismatched[m].need);
+      cost += model.Repeats(op) * model.ReshardTime(inputs[mismatched[m].slot], *mismatched[m].have, mismatched[m].need);
     if (cost < best_any) {
       best_any = cost;
       pick_any = c;
@@ -103,7 +103,7 @@ uint32_t ServeConsumers(const CostModel &model, uint32_t op, const std::vector<s
       if (have == need) continue;
       exact = false;
       if (pick_exact != UINT32_MAX) break;
-      reshard += model.ReshardTime(outs[j], have, need);
+      reshard += model.Repeats(op) * model.ReshardTime(outs[j], have, need);
     }
     if (exact) {
       if (compute < best_exact) {
@@ -159,7 +159,7 @@ BlockTable CostBlock(const Block &block, const BlockPartition &blocks, const Cos
       const Op &o = g.op(op);
       const auto &cands = model.strategies(op);
       uint32_t pick = k;
-      if (op != block.entry_op) {
+      if (std::find(block.entries.begin(), block.entries.end(), op) == block.entries.end()) {
         std::vector<std::pair<uint32_t, ShardingSpec>> given;
         for (uint32_t slot = 0; slot < o.inputs.size(); ++slot) {
           uint32_t t = o.inputs[slot];
@@ -216,12 +216,13 @@ BlockTable CostBlock(const Block &block, const BlockPartition &blocks, const Cos
         for (const auto &[u, sp] : seen) dup |= u == t && sp == need;
         if (dup) continue;
         seen.emplace_back(t, need);
-        time += model.ReshardTime(t, DecidedSpec(t, blocks, table, k, model), need);
+        time += model.TransferRepeats(t, op) * model.ReshardTime(t, DecidedSpec(t, blocks, table, k, model), need);
       }
       for (uint32_t t : o.outputs) {
         ShardingSpec spec = DecidedSpec(t, blocks, table, k, model);
         memory += model.ResidentBytes(t, spec);
-        if (model.final_result(t) && spec.partial) time += model.ReshardTime(t, spec, Summed(spec));
+        if (model.final_result(t) && spec.partial)
+          time += model.TransferRepeats(t, -1) * model.ReshardTime(t, spec, Summed(spec));
         int32_t target = model.loop_target(t);
         if (target >= 0 && DecidingBlock(static_cast<uint32_t>(target), blocks, model) == self)
           time += model.ReshardTime(t, spec, DecidedSpec(static_cast<uint32_t>(target), blocks, table, k, model));

@@ -69,7 +69,7 @@ double EdgeTermCost(const EdgeTerm &term, const BlockPartition &blocks, const Bl
   for (uint32_t slot : term.slots) {
     ShardingSpec need = model.InputSpec(term.consumer, slot, s);
     if (std::find(seen.begin(), seen.end(), need) != seen.end()) continue;
-    cost += model.ReshardTime(term.tensor, have, need);
+    cost += model.TransferRepeats(term.tensor, term.consumer) * model.ReshardTime(term.tensor, have, need);
     seen.push_back(std::move(need));
   }
   return cost;

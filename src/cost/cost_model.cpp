@@ -18,6 +18,16 @@ CostModel::CostModel(const Graph &graph, Mesh mesh, DeviceSpec device, CostParam
   const uint32_t nt = graph.num_tensors(), no = graph.num_ops();
   topo_pos_.resize(no);
   for (uint32_t i = 0; i < no; ++i) topo_pos_[graph.topo_order()[i]] = i;
+  invariant_.assign(nt, 0);
+  for (uint32_t t = 0; t < nt; ++t)
+    invariant_[t] = graph.producer(t) == kNoId &&
+                    (graph.tensor(t).role == TensorRole::Parameter || graph.tensor(t).role == TensorRole::Constant);
+  for (uint32_t op : graph.topo_order()) {
+    const Op &o = graph.op(op);
+    bool inv = o.phase == Phase::Forward && !o.inputs.empty();
+    for (uint32_t t : o.inputs) inv &= invariant_[t] != 0;
+    for (uint32_t t : o.outputs) invariant_[t] = inv;
+  }
   storage_op_.assign(nt, kNoId);
   storage_slot_.assign(nt, 0);
   resident_.assign(nt, 0);
@@ -92,7 +102,21 @@ double CostModel::ComputeTime(uint32_t op, const Strategy &s) const {
   double peak = device_.vector_flops;
   if (IsContraction(o.kind) && !o.inputs.empty()) peak = device_.MatrixFlops(graph_.tensor(o.inputs[0]).dtype);
   double t = std::max(peak > 0 ? flops / peak : 0.0, device_.memory_bandwidth > 0 ? bytes / device_.memory_bandwidth : 0.0);
-  return params_.compute_scale * (t + device_.kernel_overhead);
+  return Repeats(op) * params_.compute_scale * (t + device_.kernel_overhead);
+}
+
+double CostModel::Repeats(uint32_t op) const {
+  const Op &o = graph_.op(op);
+  if (o.phase == Phase::Update || (!o.outputs.empty() && invariant_[o.outputs[0]])) return 1.0;
+  return static_cast<double>(params_.microbatches);
+}
+
+double CostModel::TransferRepeats(uint32_t tensor, int64_t before_op) const {
+  const Tensor &t = graph_.tensor(tensor);
+  if (t.role == TensorRole::Gradient && t.gradient_of >= 0 && invariant_[t.gradient_of]) return 1.0;
+  if (before_op >= 0) return Repeats(static_cast<uint32_t>(before_op));
+  if (loop_target_[tensor] >= 0 || graph_.producer(tensor) == kNoId) return 1.0;
+  return Repeats(graph_.producer(tensor));
 }
 
 double CostModel::ReshardTime(uint32_t tensor, const ShardingSpec &from, const ShardingSpec &to) const {
@@ -159,8 +183,8 @@ StepCost CostModel::Evaluate(const std::vector<uint32_t> &choice) const {
   StepCost cost;
   const std::vector<ShardingSpec> spec = TensorSpecs(choice);
   for (uint32_t op = 0; op < graph_.num_ops(); ++op) cost.compute += ComputeTime(op, strategies(op)[choice[op]]);
-  VisitTransfers(spec, choice, [&](uint32_t t, const ShardingSpec &from, const ShardingSpec &to, int64_t) {
-    cost.comm += ReshardTime(t, from, to);
+  VisitTransfers(spec, choice, [&](uint32_t t, const ShardingSpec &from, const ShardingSpec &to, int64_t before) {
+    cost.comm += TransferRepeats(t, before) * ReshardTime(t, from, to);
   });
   for (uint32_t t = 0; t < graph_.num_tensors(); ++t) {
     cost.memory += ResidentBytes(t, spec[t]);

@@ -55,6 +55,16 @@ class CostModel {
     return OperandSpec(graph_.space(op), graph_.space(op).num_inputs() + slot, s, mesh_.num_axes());
   }
   double ReshardTime(uint32_t tensor, const ShardingSpec &from, const ShardingSpec &to) const;
+  // How many times per step an op runs: the micro-batch count; once for the update phase and
+  // for computations of parameters alone (a weight's cast), which do not change within a step.
+  double Repeats(uint32_t op) const;
+  // How many times per step a transfer runs: that of the op it precedes; once for a next
+  // value stored back and for the gradient of a parameter (or of a parameter's cast), which
+  // is accumulated over micro-batches and reduced once; a final result once per micro-batch
+  // of its producer.
+  double TransferRepeats(uint32_t tensor, int64_t before_op) const;
+  // Computed from parameters and constants alone.
+  bool step_invariant(uint32_t tensor) const { return invariant_[tensor]; }
   double ResidentBytes(uint32_t tensor, const ShardingSpec &spec) const;
   double ParameterPenalty(uint32_t tensor, const ShardingSpec &spec) const;
 
@@ -91,6 +101,7 @@ class CostModel {
   std::vector<uint8_t> resident_;
   std::vector<int32_t> loop_target_;
   std::vector<uint8_t> final_result_;
+  std::vector<uint8_t> invariant_;  // per tensor
   mutable std::vector<std::once_flag> strategies_once_;
   mutable std::vector<std::vector<Strategy>> strategies_;
 };

@@ -1,5 +1,7 @@
 #include "graph/iteration_space.h"
 
+#include "util/hash.h"
+
 namespace cfp {
 
 uint32_t IterationSpace::AddAxis(int64_t size, AxisKind kind, bool splittable) {
@@ -20,6 +22,21 @@ bool IterationSpace::OperandHasAxis(uint32_t operand, uint32_t axis) const {
     for (uint32_t a : DimAxes(operand, d))
       if (a == axis) return true;
   return false;
+}
+
+uint64_t IterationSpace::Hash() const {
+  Hasher h;
+  h.Add(num_axes()).Add(num_inputs()).Add(num_operands());
+  for (const Axis &a : axes_) h.Add(static_cast<uint64_t>(a.size)).Add(static_cast<uint64_t>(a.kind)).Add(a.splittable);
+  for (uint32_t o = 0; o < num_operands(); ++o) {
+    h.Add(Rank(o));
+    for (uint32_t d = 0; d < Rank(o); ++d) {
+      auto axes = DimAxes(o, d);
+      h.Add(axes.size());
+      for (uint32_t a : axes) h.Add(a);
+    }
+  }
+  return h.value();
 }
 
 double IterationSpace::Points() const {

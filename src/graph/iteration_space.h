@@ -48,6 +48,8 @@ class IterationSpace {
   uint32_t OutputOperand(uint32_t i) const { return num_inputs_ + i; }
   // Whether `axis` appears in any dim of `operand`.
   bool OperandHasAxis(uint32_t operand, uint32_t axis) const;
+  // A structural hash, stable across runs.
+  uint64_t Hash() const;
   // Product of all axis sizes: the number of points of the loop nest.
   double Points() const;
 

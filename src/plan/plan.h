@@ -17,7 +17,7 @@ struct PlanCollective {
   uint8_t mesh_axes = 0;  // bit mask
   double bytes = 0;       // per device (the B of the alpha-beta model)
   int64_t before_op = -1; // the op it must precede; -1: end of the step
-  double time = 0;
+  double time = 0;         // per step: once per micro-batch where it repeats
 };
 
 struct SearchStats {

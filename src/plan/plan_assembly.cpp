@@ -29,7 +29,8 @@ Plan AssemblePlan(const CostModel &model, const std::vector<uint32_t> &choice) {
                            pc.mesh_axes = static_cast<uint8_t>(1u << c.mesh_axis);
                            pc.bytes = c.bytes;
                            pc.before_op = before;
-                           pc.time = CollectiveTime(c, model.mesh());
+                           // Per step: once per micro-batch where the transfer repeats.
+                           pc.time = model.TransferRepeats(t, before) * CollectiveTime(c, model.mesh());
                            plan.comm_time += pc.time;
                            plan.collectives.push_back(pc);
                          }

@@ -2,134 +2,538 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
+#include <memory>
+#include <tuple>
 #include <unordered_map>
 
 namespace cfp {
 namespace {
 
-struct State {
-  std::vector<uint32_t> assignment;  // strategy of each frontier variable
-  std::vector<ParetoPoint> points;   // a: previous state, b: previous point, c: strategy, d: unary point
-};
+constexpr uint64_t kMaxCode = uint64_t{1} << 62;
+// Below this many codes a step indexes its states densely.
+constexpr uint64_t kDenseCodes = uint64_t{1} << 22;
 
-struct KeyHash {
-  size_t operator()(const std::vector<uint32_t> &v) const {
-    uint64_t h = 1469598103934665603ull;
-    for (uint32_t k : v) h = (h ^ (k + 1)) * 1099511628211ull;
-    return static_cast<size_t>(h);
+// A set of DP states over a frontier of variables. A state's code is the mixed-radix number
+// of its variables' strategies; its points are a Pareto set (one point in scalar mode).
+struct Layer {
+  std::vector<uint32_t> vars;    // ascending position
+  std::vector<uint32_t> radix;   // strategies per variable
+  std::vector<uint64_t> stride;  // code weight per variable
+  std::vector<uint64_t> codes;   // per state, ascending
+  std::vector<uint32_t> begin{0};
+  std::vector<ParetoPoint> pts;  // a, b: previous state and point; c, d: step-specific
+
+  size_t states() const { return codes.size(); }
+  uint32_t Digit(uint64_t code, size_t i) const { return static_cast<uint32_t>((code / stride[i]) % radix[i]); }
+  size_t Bytes() const {
+    return codes.size() * (sizeof(uint64_t) + sizeof(uint32_t)) + pts.size() * sizeof(ParetoPoint);
   }
 };
 
-struct Layer {
-  std::vector<uint32_t> frontier;  // variables after this step
-  std::vector<State> states;
+// A step's history: the layer it produced and how to read its points' provenance.
+struct Step {
+  Layer layer;
+  uint32_t var = UINT32_MAX;   // a single variable was added (c: strategy, d: unary point)
+  int32_t table = -1;          // or a segment table was applied (c: table state, d: its point)
+  uint32_t segment = 0;
+};
+
+// Collects candidate points by state code, then forms a layer.
+class Accumulator {
+ public:
+  Accumulator(uint64_t codes, const ParetoMode &mode) : mode_(mode) {
+    if (codes <= kDenseCodes) dense_.assign(codes, -1);
+  }
+  void Add(uint64_t code, const ParetoPoint &p) {
+    if (p.mem > mode_.budget) return;
+    AddTo(SlotOf(code), p);
+  }
+  uint32_t SlotOf(uint64_t code) {
+    uint32_t slot;
+    if (!dense_.empty()) {
+      int32_t &d = dense_[code];
+      if (d < 0) {
+        d = static_cast<int32_t>(codes_.size());
+        NewSlot(code);
+      }
+      slot = static_cast<uint32_t>(d);
+    } else {
+      auto [it, inserted] = sparse_.try_emplace(code, static_cast<uint32_t>(codes_.size()));
+      if (inserted) NewSlot(code);
+      slot = it->second;
+    }
+    return slot;
+  }
+  void AddTo(uint32_t slot, const ParetoPoint &p) {
+    if (p.mem > mode_.budget) return;
+    if (mode_.scalar) {
+      ParetoPoint &best = best_[slot];
+      if (p.time < best.time || (p.time == best.time && p.mem < best.mem)) best = p;
+    } else {
+      auto &v = sets_[slot];
+      v.push_back(p);
+      // Prune when the set has doubled since its last pruning: amortized O(log n) a point.
+      if (v.size() >= prune_at_[slot]) {
+        ParetoPrune(v, mode_);
+        prune_at_[slot] = std::max<uint32_t>(64, 2 * static_cast<uint32_t>(v.size()));
+      }
+    }
+  }
+  // Set sizes above this are thinned, and the result is no longer proven optimal.
+  void set_max_points(size_t n) { max_points_ = n; }
+  bool thinned() const { return thinned_; }
+  void Into(Layer &out) {
+    // Dense indexes are walked in code order; sparse ones are sorted.
+    std::vector<uint32_t> order;
+    order.reserve(codes_.size());
+    if (!dense_.empty()) {
+      for (int32_t d : dense_)
+        if (d >= 0) order.push_back(static_cast<uint32_t>(d));
+    } else {
+      for (uint32_t i = 0; i < codes_.size(); ++i) order.push_back(i);
+      std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return codes_[a] < codes_[b]; });
+    }
+    out.codes.clear();
+    out.codes.reserve(order.size());
+    out.begin.assign(1, 0);
+    out.begin.reserve(order.size() + 1);
+    out.pts.clear();
+    out.pts.reserve(mode_.scalar ? order.size() : 2 * order.size());
+    for (uint32_t slot : order) {
+      if (mode_.scalar) {
+        out.pts.push_back(best_[slot]);
+      } else {
+        auto &v = sets_[slot];
+        ParetoPrune(v, mode_);
+        if (v.empty()) continue;
+        if (v.size() > max_points_) Thin(v);
+        out.pts.insert(out.pts.end(), v.begin(), v.end());
+      }
+      out.codes.push_back(codes_[slot]);
+      out.begin.push_back(static_cast<uint32_t>(out.pts.size()));
+    }
+  }
+
+ private:
+  void NewSlot(uint64_t code) {
+    codes_.push_back(code);
+    if (mode_.scalar) {
+      best_.push_back({std::numeric_limits<double>::infinity(), 0});
+    } else {
+      sets_.emplace_back();
+      prune_at_.push_back(64);
+    }
+  }
+  // Keeps max_points_ points evenly spread over the frontier, both ends included.
+  void Thin(std::vector<ParetoPoint> &v) {
+    std::vector<ParetoPoint> kept;
+    const size_t n = v.size(), m = max_points_;
+    for (size_t i = 0; i < m; ++i) kept.push_back(v[i * (n - 1) / (m - 1)]);
+    v = std::move(kept);
+    thinned_ = true;
+  }
+  ParetoMode mode_;
+  std::vector<int32_t> dense_;
+  std::unordered_map<uint64_t, uint32_t> sparse_;
+  std::vector<uint64_t> codes_;
+  std::vector<ParetoPoint> best_;
+  std::vector<std::vector<ParetoPoint>> sets_;
+  std::vector<uint32_t> prune_at_;
+  size_t max_points_ = SIZE_MAX;
+  bool thinned_ = false;
+};
+
+// A segment type solved once: from the strategies of the blocks before it that it touches
+// (T) to the strategies of the blocks leaving it (out), with each point's internal choices.
+struct Table {
+  uint32_t seg_begin = 0;        // position of the instance it was solved on
+  Layer t_layout;                // vars = T of the first instance (layout only)
+  Layer final;                   // over T ∪ out-of-segment vars of the first instance
+  std::vector<uint32_t> keep_t;  // for each T var: its index in final.vars, or UINT32_MAX
+  std::vector<std::vector<uint32_t>> states_of_t;  // T code -> final states
+  std::vector<std::vector<uint32_t>> choices;      // per final point (a): (strategy, unary point) per segment var
+};
+
+class Solver {
+ public:
+  Solver(const BlockProblem &problem, const std::vector<uint32_t> &order, const DPLimits &limits)
+      : p_(problem), order_(order), limits_(limits), pos_(problem.num_vars(), UINT32_MAX), last_use_(problem.num_vars(), 0),
+        incident_(problem.num_vars()) {
+    for (uint32_t i = 0; i < order.size(); ++i) pos_[order[i]] = i;
+    for (uint32_t v : order) last_use_[v] = pos_[v];
+    for (uint32_t f = 0; f < p_.factors.size(); ++f) {
+      const auto &fac = p_.factors[f];
+      incident_[fac.u].push_back(f);
+      incident_[fac.v].push_back(f);
+      uint32_t later = std::max(pos_[fac.u], pos_[fac.v]);
+      last_use_[fac.u] = std::max(last_use_[fac.u], later);
+      last_use_[fac.v] = std::max(last_use_[fac.v], later);
+    }
+  }
+
+  Result<DPResult> Run(std::vector<DPSegment> segments) {
+    if (segments.empty())
+      for (uint32_t i = 0; i < order_.size(); ++i) segments.push_back({i, i + 1, i});
+    std::vector<uint32_t> count(order_.size() + 1, 0);
+    for (const DPSegment &s : segments) ++count[std::min<size_t>(s.type, order_.size())];
+    Layer main;
+    main.codes = {0};
+    main.begin = {0, 1};
+    main.pts = {ParetoPoint{0, 0}};
+    std::vector<Step> history;
+    for (uint32_t si = 0; si < segments.size(); ++si) {
+      const DPSegment &seg = segments[si];
+      // The frontier variables this segment touches, and those it does not.
+      std::vector<uint32_t> touching;
+      for (uint32_t v : main.vars)
+        for (uint32_t f : incident_[v]) {
+          uint32_t w = p_.factors[f].u == v ? p_.factors[f].v : p_.factors[f].u;
+          if (pos_[w] >= seg.begin && pos_[w] < seg.end) {
+            touching.push_back(v);
+            break;
+          }
+        }
+      uint64_t t_combos = 1;
+      bool small = true;
+      for (uint32_t v : touching) {
+        t_combos *= p_.K(v);
+        if (t_combos > (1u << 20)) small = false;
+      }
+      const bool repeated = count[std::min<size_t>(seg.type, order_.size())] > 1;
+      if (small && (repeated || t_combos < main.states())) {
+        CFP_ASSIGN_OR_RETURN(int32_t table, TableFor(seg, touching));
+        CFP_ASSIGN_OR_RETURN(Layer next, Apply(main, *tables_[table], seg, touching));
+        history.push_back(Step{std::move(main), UINT32_MAX, table, si});
+        main = std::move(next);
+      } else {
+        for (uint32_t i = seg.begin; i < seg.end; ++i) {
+          CFP_ASSIGN_OR_RETURN(Layer next, Advance(main, order_[i], [&](uint32_t v) { return last_use_[v] > i; }));
+          history.push_back(Step{std::move(main), order_[i], -1, si});
+          main = std::move(next);
+        }
+      }
+      CFP_RETURN_IF_ERROR(CheckBytes(history, main));
+    }
+    if (main.states() == 0) return Status(Code::kInfeasible, "no plan fits the memory budget");
+    // Every variable has retired: one state; its fastest point wins.
+    uint32_t best = 0;
+    for (uint32_t i = 1; i < main.pts.size(); ++i)
+      if (main.pts[i].time < main.pts[best].time) best = i;
+    result_.time = main.pts[best].time;
+    result_.mem = main.pts[best].mem;
+    result_.strategy.assign(p_.num_vars(), 0);
+    // Walk back through the steps.
+    uint32_t state = 0, point = best;
+    const Layer *layer = &main;
+    for (size_t h = history.size(); h-- > 0;) {
+      const ParetoPoint &pt = layer->pts[layer->begin[state] + point];
+      const Step &step = history[h];
+      if (step.table < 0) {
+        Choose(step.var, pt.c, pt.d);
+      } else {
+        const Table &t = *tables_[step.table];
+        const ParetoPoint &tp = t.final.pts[t.final.begin[pt.c] + pt.d];
+        const auto &choice = t.choices[tp.a];
+        const DPSegment &seg = segments[step.segment];
+        for (uint32_t i = seg.begin; i < seg.end; ++i)
+          Choose(order_[i], choice[2 * (i - seg.begin)], choice[2 * (i - seg.begin) + 1]);
+      }
+      state = pt.a;
+      point = pt.b;
+      layer = &step.layer;
+    }
+    return result_;
+  }
+
+ private:
+  void Choose(uint32_t var, uint32_t strategy, uint32_t unary_point) {
+    result_.strategy[var] = strategy;
+    p_.ExpandFolds(p_.unary[var][strategy][unary_point].a, result_.strategy);
+  }
+
+  Result<Layer> Layout(std::vector<uint32_t> vars) const {
+    std::sort(vars.begin(), vars.end(), [&](uint32_t a, uint32_t b) { return pos_[a] < pos_[b]; });
+    Layer l;
+    l.vars = std::move(vars);
+    uint64_t stride = 1;
+    for (uint32_t v : l.vars) {
+      l.radix.push_back(p_.K(v));
+      l.stride.push_back(stride);
+      if (stride > kMaxCode / std::max<uint32_t>(1, p_.K(v)))
+        return Status(Code::kUnsupported, "the block graph is too wide for the exact search (" +
+                                              std::to_string(l.vars.size()) + " blocks in its frontier)");
+      stride *= p_.K(v);
+    }
+    l.codes.clear();
+    l.begin.assign(1, 0);
+    return l;
+  }
+  static uint64_t Codes(const Layer &l) {
+    uint64_t n = 1;
+    for (uint32_t r : l.radix) n *= r;
+    return n;
+  }
+
+  Status Tick(size_t i) const {
+    if (limits_.deadline && (i & 255) == 0 && std::chrono::steady_clock::now() > *limits_.deadline)
+      return Status(Code::kTimeLimit, "the search exceeded its time limit");
+    return Status::Ok();
+  }
+
+  // Keeps the states whose fastest point is fastest when there are too many.
+  void Beam(Layer &l) {
+    if (l.states() <= limits_.max_states) return;
+    std::vector<uint32_t> idx(l.states());
+    for (uint32_t i = 0; i < idx.size(); ++i) idx[i] = i;
+    auto fastest = [&](uint32_t s) {
+      double t = std::numeric_limits<double>::infinity();
+      for (uint32_t k = l.begin[s]; k < l.begin[s + 1]; ++k) t = std::min(t, l.pts[k].time);
+      return t;
+    };
+    std::vector<double> key(idx.size());
+    for (uint32_t s : idx) key[s] = fastest(s);
+    std::stable_sort(idx.begin(), idx.end(), [&](uint32_t a, uint32_t b) { return key[a] < key[b]; });
+    idx.resize(limits_.max_states);
+    std::sort(idx.begin(), idx.end());
+    Layer out;
+    out.vars = l.vars;
+    out.radix = l.radix;
+    out.stride = l.stride;
+    for (uint32_t s : idx) {
+      out.codes.push_back(l.codes[s]);
+      out.pts.insert(out.pts.end(), l.pts.begin() + l.begin[s], l.pts.begin() + l.begin[s + 1]);
+      out.begin.push_back(static_cast<uint32_t>(out.pts.size()));
+    }
+    l = std::move(out);
+    result_.exact = false;
+  }
+
+  // Adds variable x; `keep` says which variables stay in the frontier.
+  template <class Keep>
+  Result<Layer> Advance(const Layer &prev, uint32_t x, Keep keep) {
+    std::vector<uint32_t> vars;
+    for (uint32_t v : prev.vars)
+      if (keep(v)) vars.push_back(v);
+    const bool keep_x = keep(x);
+    if (keep_x) vars.push_back(x);
+    CFP_ASSIGN_OR_RETURN(Layer next, Layout(vars));
+    // Where each kept previous variable lands.
+    std::vector<std::pair<uint32_t, uint64_t>> carried;  // (index in prev, stride in next)
+    for (uint32_t i = 0; i < prev.vars.size(); ++i)
+      for (uint32_t j = 0; j < next.vars.size(); ++j)
+        if (next.vars[j] == prev.vars[i]) carried.emplace_back(i, next.stride[j]);
+    uint64_t x_stride = 0;
+    for (uint32_t j = 0; j < next.vars.size(); ++j)
+      if (next.vars[j] == x) x_stride = next.stride[j];
+    const uint32_t kx = p_.K(x);
+    // Factors between x and the frontier, as [frontier strategy][x strategy] tables.
+    std::vector<std::pair<uint32_t, std::vector<double>>> links;
+    for (uint32_t f : incident_[x]) {
+      const auto &fac = p_.factors[f];
+      uint32_t w = fac.u == x ? fac.v : fac.u;
+      auto it = std::find(prev.vars.begin(), prev.vars.end(), w);
+      if (it == prev.vars.end()) continue;
+      std::vector<double> cost(static_cast<size_t>(p_.K(w)) * kx);
+      for (uint32_t a = 0; a < p_.K(w); ++a)
+        for (uint32_t b = 0; b < kx; ++b) cost[static_cast<size_t>(a) * kx + b] = fac.at(x, b, a);
+      links.emplace_back(static_cast<uint32_t>(it - prev.vars.begin()), std::move(cost));
+    }
+    const auto &unary = p_.unary[x];
+    Accumulator acc(Codes(next), limits_.mode);
+    acc.set_max_points(limits_.max_points);
+    std::vector<double> pair(kx);
+    for (uint32_t s = 0; s < prev.states(); ++s) {
+      CFP_RETURN_IF_ERROR(Tick(s));
+      const uint64_t code = prev.codes[s];
+      uint64_t base = 0;
+      for (const auto &[i, st] : carried) base += prev.Digit(code, i) * st;
+      std::fill(pair.begin(), pair.end(), 0.0);
+      for (const auto &[i, cost] : links) {
+        const double *row = cost.data() + static_cast<size_t>(prev.Digit(code, i)) * kx;
+        for (uint32_t b = 0; b < kx; ++b) pair[b] += row[b];
+      }
+      for (uint32_t b = 0; b < kx; ++b) {
+        const uint64_t c = base + (keep_x ? b * x_stride : 0);
+        for (uint32_t k = prev.begin[s]; k < prev.begin[s + 1]; ++k) {
+          const ParetoPoint &pp = prev.pts[k];
+          for (uint32_t u = 0; u < unary[b].size(); ++u)
+            acc.Add(c, {pp.time + pair[b] + unary[b][u].time, pp.mem + unary[b][u].mem, s, k - prev.begin[s], b, u});
+        }
+      }
+    }
+    acc.Into(next);
+    result_.exact &= !acc.thinned();
+    if (next.states() == 0) return Status(Code::kInfeasible, "no plan fits the memory budget");
+    Beam(next);
+    result_.states_visited += next.states();
+    return next;
+  }
+
+  // The table of a segment type, built on first use.
+  Result<int32_t> TableFor(const DPSegment &seg, const std::vector<uint32_t> &touching) {
+    // A table is reusable where the touching blocks sit at the same offsets and the same
+    // blocks leave the segment.
+    std::vector<int64_t> key{static_cast<int64_t>(seg.type), static_cast<int64_t>(seg.end - seg.begin)};
+    for (uint32_t v : touching) {
+      key.push_back(static_cast<int64_t>(pos_[v]) - seg.begin);
+      key.push_back(p_.K(v));
+      key.push_back(last_use_[v] >= seg.end);
+    }
+    key.push_back(-1);
+    for (uint32_t i = seg.begin; i < seg.end; ++i) key.push_back(last_use_[order_[i]] >= seg.end);
+    auto found = table_of_.find(key);
+    if (found != table_of_.end()) {
+      ++result_.tables_reused;
+      return found->second;
+    }
+    ++result_.tables_built;
+    auto table = std::make_unique<Table>();
+    table->seg_begin = seg.begin;
+    CFP_ASSIGN_OR_RETURN(table->t_layout, Layout(touching));
+    // Start from every strategy combination of the touching blocks.
+    Layer start = table->t_layout;
+    const uint64_t combos = Codes(start);
+    for (uint64_t c = 0; c < combos; ++c) {
+      start.codes.push_back(c);
+      start.pts.push_back(ParetoPoint{0, 0});
+      start.begin.push_back(static_cast<uint32_t>(start.pts.size()));
+    }
+    std::vector<Layer> steps;
+    steps.push_back(std::move(start));
+    for (uint32_t i = seg.begin; i < seg.end; ++i) {
+      auto pinned = [&](uint32_t v) {
+        return std::find(touching.begin(), touching.end(), v) != touching.end() || last_use_[v] > i;
+      };
+      CFP_ASSIGN_OR_RETURN(Layer next, Advance(steps.back(), order_[i], pinned));
+      steps.push_back(std::move(next));
+    }
+    // Record each final point's internal choices, then index final states by T code.
+    Layer &fin = steps.back();
+    const uint32_t len = seg.end - seg.begin;
+    for (uint32_t s = 0; s < fin.states(); ++s)
+      for (uint32_t k = fin.begin[s]; k < fin.begin[s + 1]; ++k) {
+        std::vector<uint32_t> choice(2 * len);
+        uint32_t state = s, point = k - fin.begin[s];
+        for (uint32_t i = len; i-- > 0;) {
+          const Layer &l = steps[i + 1];
+          const ParetoPoint &pt = l.pts[l.begin[state] + point];
+          choice[2 * i] = pt.c;
+          choice[2 * i + 1] = pt.d;
+          state = pt.a;
+          point = pt.b;
+        }
+        fin.pts[k].a = static_cast<uint32_t>(table->choices.size());
+        table->choices.push_back(std::move(choice));
+      }
+    for (uint32_t v : touching) {
+      auto it = std::find(fin.vars.begin(), fin.vars.end(), v);
+      table->keep_t.push_back(last_use_[v] >= seg.end ? static_cast<uint32_t>(it - fin.vars.begin()) : UINT32_MAX);
+    }
+    table->states_of_t.resize(combos);
+    for (uint32_t s = 0; s < fin.states(); ++s) {
+      uint64_t t_code = 0;
+      for (uint32_t j = 0; j < touching.size(); ++j) {
+        uint32_t idx = static_cast<uint32_t>(std::find(fin.vars.begin(), fin.vars.end(), table->t_layout.vars[j]) - fin.vars.begin());
+        t_code += fin.Digit(fin.codes[s], idx) * table->t_layout.stride[j];
+      }
+      table->states_of_t[t_code].push_back(s);
+    }
+    table->final = std::move(fin);
+    tables_.push_back(std::move(table));
+    int32_t id = static_cast<int32_t>(tables_.size() - 1);
+    table_of_.emplace(std::move(key), id);
+    return id;
+  }
+
+  // Applies a table to the main layer for one instance of its segment.
+  Result<Layer> Apply(const Layer &main, const Table &t, const DPSegment &seg, const std::vector<uint32_t> &touching) {
+    // The instance's counterparts of the table's final variables, by relative position.
+    std::vector<uint32_t> sorted_touching = touching;
+    std::sort(sorted_touching.begin(), sorted_touching.end(), [&](uint32_t a, uint32_t b) { return pos_[a] < pos_[b]; });
+    // Final vars of the table: touching ones keep their index in T; segment ones map by offset.
+    std::vector<uint32_t> final_vars;
+    for (uint32_t j = 0; j < t.final.vars.size(); ++j) {
+      uint32_t v = t.final.vars[j];
+      auto it = std::find(t.t_layout.vars.begin(), t.t_layout.vars.end(), v);
+      if (it != t.t_layout.vars.end()) final_vars.push_back(sorted_touching[it - t.t_layout.vars.begin()]);
+      else final_vars.push_back(order_[seg.begin + (pos_[v] - t.seg_begin)]);
+    }
+    // The new frontier: untouched main variables, touching ones that stay, the segment's out.
+    std::vector<uint32_t> vars;
+    for (uint32_t v : main.vars)
+      if (std::find(sorted_touching.begin(), sorted_touching.end(), v) == sorted_touching.end()) vars.push_back(v);
+    for (uint32_t j = 0; j < final_vars.size(); ++j) {
+      bool is_t = std::find(sorted_touching.begin(), sorted_touching.end(), final_vars[j]) != sorted_touching.end();
+      if (!is_t || last_use_[final_vars[j]] >= seg.end) vars.push_back(final_vars[j]);
+    }
+    CFP_ASSIGN_OR_RETURN(Layer next, Layout(vars));
+    auto stride_of = [&](uint32_t v) -> uint64_t {
+      for (uint32_t j = 0; j < next.vars.size(); ++j)
+        if (next.vars[j] == v) return next.stride[j];
+      return 0;  // retires
+    };
+    std::vector<std::pair<uint32_t, uint64_t>> main_carried;  // untouched main vars
+    std::vector<std::pair<uint32_t, uint32_t>> main_t;       // (index in main, index in T layout)
+    for (uint32_t i = 0; i < main.vars.size(); ++i) {
+      auto it = std::find(sorted_touching.begin(), sorted_touching.end(), main.vars[i]);
+      if (it == sorted_touching.end()) main_carried.emplace_back(i, stride_of(main.vars[i]));
+      else main_t.emplace_back(i, static_cast<uint32_t>(it - sorted_touching.begin()));
+    }
+    std::vector<uint64_t> final_stride(final_vars.size());
+    for (uint32_t j = 0; j < final_vars.size(); ++j) final_stride[j] = stride_of(final_vars[j]);
+    Accumulator acc(Codes(next), limits_.mode);
+    acc.set_max_points(limits_.max_points);
+    for (uint32_t s = 0; s < main.states(); ++s) {
+      CFP_RETURN_IF_ERROR(Tick(s));
+      const uint64_t code = main.codes[s];
+      uint64_t base = 0, t_code = 0;
+      for (const auto &[i, st] : main_carried) base += main.Digit(code, i) * st;
+      for (const auto &[i, j] : main_t) t_code += main.Digit(code, i) * t.t_layout.stride[j];
+      for (uint32_t f : t.states_of_t[t_code]) {
+        uint64_t c = base;
+        for (uint32_t j = 0; j < final_vars.size(); ++j) c += t.final.Digit(t.final.codes[f], j) * final_stride[j];
+        const uint32_t slot = acc.SlotOf(c);
+        for (uint32_t k = main.begin[s]; k < main.begin[s + 1]; ++k)
+          for (uint32_t q = t.final.begin[f]; q < t.final.begin[f + 1]; ++q) {
+            const ParetoPoint &mp = main.pts[k], &tp = t.final.pts[q];
+            acc.AddTo(slot, {mp.time + tp.time, mp.mem + tp.mem, s, k - main.begin[s], f, q - t.final.begin[f]});
+          }
+      }
+    }
+    acc.Into(next);
+    result_.exact &= !acc.thinned();
+    if (next.states() == 0) return Status(Code::kInfeasible, "no plan fits the memory budget");
+    Beam(next);
+    result_.states_visited += next.states();
+    return next;
+  }
+
+  Status CheckBytes(const std::vector<Step> &history, const Layer &main) const {
+    if (!limits_.max_bytes) return Status::Ok();
+    size_t bytes = main.Bytes();
+    for (const Step &s : history) bytes += s.layer.Bytes();
+    for (const auto &t : tables_) bytes += t->final.Bytes() + t->choices.size() * sizeof(uint32_t) * 8;
+    if (bytes > limits_.max_bytes)
+      return Status(Code::kMemoryLimit, "the search exceeded its memory limit (" + std::to_string(limits_.max_bytes) + " bytes)");
+    return Status::Ok();
+  }
+
+  const BlockProblem &p_;
+  const std::vector<uint32_t> &order_;
+  const DPLimits &limits_;
+  std::vector<uint32_t> pos_, last_use_;
+  std::vector<std::vector<uint32_t>> incident_;
+  std::vector<std::unique_ptr<Table>> tables_;
+  std::map<std::vector<int64_t>, int32_t> table_of_;
+  DPResult result_;
 };
 
 }  // namespace
 
-Result<DPResult> SolveFrontierDP(const BlockProblem &problem, const std::vector<uint32_t> &order, const DPLimits &limits) {
-  const uint32_t n = problem.num_vars();
-  std::vector<uint32_t> pos(n, UINT32_MAX);
-  for (uint32_t i = 0; i < order.size(); ++i) pos[order[i]] = i;
-  // Factors by variable, and the last step at which each variable is still needed.
-  std::vector<std::vector<uint32_t>> incident(n);
-  std::vector<uint32_t> last_use(n, 0);
-  for (uint32_t v : order) last_use[v] = pos[v];
-  for (uint32_t f = 0; f < problem.factors.size(); ++f) {
-    const auto &fac = problem.factors[f];
-    incident[fac.u].push_back(f);
-    incident[fac.v].push_back(f);
-    uint32_t later = std::max(pos[fac.u], pos[fac.v]);
-    last_use[fac.u] = std::max(last_use[fac.u], later);
-    last_use[fac.v] = std::max(last_use[fac.v], later);
-  }
-
-  DPResult result;
-  std::vector<Layer> layers(order.size() + 1);
-  layers[0].states.push_back(State{{}, {ParetoPoint{0, 0, 0, 0, 0, 0}}});
-  size_t bytes = 0;
-
-  for (uint32_t step = 0; step < order.size(); ++step) {
-    const uint32_t x_var = order[step];
-    const Layer &prev = layers[step];
-    Layer &next = layers[step + 1];
-    // The new frontier: previous frontier plus x, minus variables no longer needed.
-    std::vector<uint32_t> keep_idx;  // indices into prev.frontier that stay
-    for (uint32_t i = 0; i < prev.frontier.size(); ++i)
-      if (last_use[prev.frontier[i]] > step) keep_idx.push_back(i);
-    const bool keep_x = last_use[x_var] > step;
-    for (uint32_t i : keep_idx) next.frontier.push_back(prev.frontier[i]);
-    if (keep_x) next.frontier.push_back(x_var);
-    // Factors between x and frontier variables.
-    std::vector<std::pair<uint32_t, uint32_t>> links;  // (factor, index in prev.frontier)
-    for (uint32_t f : incident[x_var]) {
-      const auto &fac = problem.factors[f];
-      uint32_t other = fac.u == x_var ? fac.v : fac.u;
-      auto it = std::find(prev.frontier.begin(), prev.frontier.end(), other);
-      if (it != prev.frontier.end()) links.emplace_back(f, static_cast<uint32_t>(it - prev.frontier.begin()));
-    }
-    const uint32_t kx = problem.K(x_var);
-    std::unordered_map<std::vector<uint32_t>, uint32_t, KeyHash> index;
-    std::vector<uint32_t> key;
-    for (uint32_t s = 0; s < prev.states.size(); ++s) {
-      const State &st = prev.states[s];
-      for (uint32_t x = 0; x < kx; ++x) {
-        double pair = 0;
-        for (const auto &[f, i] : links) pair += problem.factors[f].at(x_var, x, st.assignment[i]);
-        key.clear();
-        for (uint32_t i : keep_idx) key.push_back(st.assignment[i]);
-        if (keep_x) key.push_back(x);
-        auto [it, inserted] = index.try_emplace(key, static_cast<uint32_t>(next.states.size()));
-        if (inserted) next.states.push_back(State{key, {}});
-        std::vector<ParetoPoint> &dst = next.states[it->second].points;
-        for (uint32_t p = 0; p < st.points.size(); ++p)
-          for (uint32_t u = 0; u < problem.unary[x_var][x].size(); ++u) {
-            const ParetoPoint &up = problem.unary[x_var][x][u];
-            dst.push_back({st.points[p].time + pair + up.time, st.points[p].mem + up.mem, s, p, x, u});
-          }
-        if (dst.size() > 64) ParetoPrune(dst, limits.mode);
-      }
-      if (limits.deadline && (s & 1023) == 0 && std::chrono::steady_clock::now() > *limits.deadline)
-        return Status(Code::kTimeLimit, "the search exceeded its time limit at block " + std::to_string(step) + " of " +
-                                            std::to_string(order.size()));
-    }
-    for (State &st : next.states) ParetoPrune(st.points, limits.mode);
-    std::erase_if(next.states, [](const State &st) { return st.points.empty(); });
-    if (next.states.empty()) return Status(Code::kInfeasible, "no plan fits the memory budget");
-    // Beyond the state limit keep the states whose best point is fastest.
-    if (next.states.size() > limits.max_states) {
-      std::nth_element(next.states.begin(), next.states.begin() + static_cast<long>(limits.max_states), next.states.end(),
-                       [](const State &a, const State &b) { return a.points.front().time < b.points.front().time; });
-      next.states.resize(limits.max_states);
-      result.exact = false;
-    }
-    result.states_visited += next.states.size();
-    for (const State &st : next.states) bytes += sizeof(State) + st.points.size() * sizeof(ParetoPoint) + st.assignment.size() * 4;
-    if (limits.max_bytes && bytes > limits.max_bytes)
-      return Status(Code::kMemoryLimit, "the search exceeded its memory limit (" + std::to_string(limits.max_bytes) + " bytes)");
-  }
-
-  // All variables retired: one state, whose best point within the budget wins.
-  const Layer &last = layers.back();
-  if (last.states.empty() || last.states[0].points.empty()) return Status(Code::kInfeasible, "no plan fits the memory budget");
-  const std::vector<ParetoPoint> &final_pts = last.states[0].points;
-  uint32_t best = 0;
-  for (uint32_t i = 1; i < final_pts.size(); ++i)
-    if (final_pts[i].time < final_pts[best].time) best = i;
-  result.time = final_pts[best].time;
-  result.mem = final_pts[best].mem;
-  result.strategy.assign(n, 0);
-  // Walk back through the layers.
-  uint32_t s = 0, p = best;
-  for (uint32_t step = static_cast<uint32_t>(order.size()); step-- > 0;) {
-    const ParetoPoint &pt = layers[step + 1].states[s].points[p];
-    const uint32_t var = order[step];
-    result.strategy[var] = pt.c;
-    problem.ExpandFolds(problem.unary[var][pt.c][pt.d].a, result.strategy);
-    s = pt.a;
-    p = pt.b;
-  }
-  return result;
+Result<DPResult> SolveFrontierDP(const BlockProblem &problem, const std::vector<uint32_t> &order, const DPLimits &limits,
+                                 const std::vector<DPSegment> &segments) {
+  return Solver(problem, order, limits).Run(segments);
 }
 
 }  // namespace cfp

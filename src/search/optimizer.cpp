@@ -195,6 +195,38 @@ std::vector<uint64_t> LocalSignatures(const Prepared &p, const BlockProblem &pro
   return sig;
 }
 
+std::vector<DPSegment> ToDPSegments(const Segmentation &s) {
+  std::vector<DPSegment> out;
+  for (const Segment &seg : s.segments) out.push_back({seg.begin, seg.end, seg.type});
+  return out;
+}
+
+// Folds leaves, orders the rest, finds segments and searches.
+Result<DPResult> SolveBlocks(const Prepared &p, BlockProblem problem, const DPLimits &limits, Segmentation *segments = nullptr) {
+  problem.FoldLeaves(limits.mode);
+  std::vector<uint32_t> order = UnfoldedOrder(p, problem);
+  Segmentation seg = FindSegments(LocalSignatures(p, problem, order));
+  auto r = SolveFrontierDP(problem, order, limits, ToDPSegments(seg));
+  if (segments) *segments = std::move(seg);
+  return r;
+}
+
+// The least memory of any plan (graph inputs nobody reads excluded): the same search with
+// memory as the objective and transfers free.
+Result<double> MinMemoryOf(const Prepared &p, DPLimits limits) {
+  BlockProblem problem = p.problem;
+  for (auto &per_strategy : problem.unary)
+    for (auto &pts : per_strategy)
+      for (ParetoPoint &pt : pts) {
+        pt.time = pt.mem;
+        pt.mem = 0;
+      }
+  for (auto &f : problem.factors) std::fill(f.cost.begin(), f.cost.end(), 0.0);
+  limits.mode = ParetoMode{};
+  CFP_ASSIGN_OR_RETURN(DPResult r, SolveBlocks(p, std::move(problem), limits));
+  return r.time;
+}
+
 std::vector<uint32_t> ChoicesFromBlocks(const Prepared &p, const std::vector<uint32_t> &block_strategy, uint32_t num_ops) {
   std::vector<uint32_t> choice(num_ops, 0);
   for (uint32_t b = 0; b < p.blocks.blocks.size(); ++b) {
@@ -220,41 +252,27 @@ Result<Plan> OptimizeInArena(const Graph &graph, const OptimizerOptions &options
   CFP_ASSIGN_OR_RETURN(Prepared p, Prepare(model, options, stats));
 
   auto t = Clock::now();
-  ParetoMode scalar;
-  BlockProblem problem = p.problem;
-  problem.FoldLeaves(scalar);
-  std::vector<uint32_t> order = UnfoldedOrder(p, problem);
-  auto seg_t = Clock::now();
-  p.segments = FindSegments(LocalSignatures(p, problem, order));
-  stats.time_segments += Since(seg_t);
-  stats.segments = static_cast<uint32_t>(p.segments.segments.size());
-  stats.unique_segments = p.segments.unique_types;
-
   DPLimits limits;
-  limits.mode = scalar;
   if (options.time_limit > 0)
     limits.deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.time_limit));
   limits.max_bytes = options.search_memory_limit;
   const double budget = static_cast<double>(options.Budget()) - p.constant_memory;
   CFP_RETURN_IF_ERROR(Report(options, "search", 0, 1));
-  CFP_ASSIGN_OR_RETURN(DPResult best, SolveFrontierDP(problem, order, limits));
+  CFP_ASSIGN_OR_RETURN(DPResult best, SolveBlocks(p, p.problem, limits, &p.segments));
+  stats.segments = static_cast<uint32_t>(p.segments.segments.size());
+  stats.unique_segments = p.segments.unique_types;
   if (best.mem > budget) {
-    // The fastest plan does not fit: search again with exact (time, memory) frontiers.
-    limits.mode.scalar = false;
-    limits.mode.budget = budget;
-    problem = p.problem;
-    problem.FoldLeaves(limits.mode);
-    order = UnfoldedOrder(p, problem);
-    auto again = SolveFrontierDP(problem, order, limits);
-    if (!again.ok()) {
-      if (again.status().code() != Code::kInfeasible) return again.status();
-      auto min_mem = MinMemory(graph, options);
-      double need = min_mem.ok() ? *min_mem : 0;
+    // The fastest plan does not fit. If even the smallest does not, say so at once;
+    // otherwise search again with (time, memory) frontiers.
+    CFP_ASSIGN_OR_RETURN(double need, MinMemoryOf(p, limits));
+    if (need > budget)
       return Status(Code::kInfeasible, "no plan fits the memory budget of " + std::to_string(options.Budget()) +
                                            " bytes per device; the smallest plan needs " +
-                                           std::to_string(static_cast<uint64_t>(std::ceil(need))) + " bytes");
-    }
-    best = std::move(again).value();
+                                           std::to_string(static_cast<uint64_t>(std::ceil(need + p.constant_memory))) +
+                                           " bytes");
+    limits.mode.scalar = false;
+    limits.mode.budget = budget;
+    CFP_ASSIGN_OR_RETURN(best, SolveBlocks(p, p.problem, limits));
   }
   stats.time_search = Since(t);
   CFP_RETURN_IF_ERROR(Report(options, "search", 1, 1));
@@ -305,17 +323,8 @@ Result<double> MinMemory(const Graph &graph, const OptimizerOptions &options) {
     OptimizerOptions quiet = options;
     quiet.progress = nullptr;
     CFP_ASSIGN_OR_RETURN(Prepared p, Prepare(model, quiet, stats));
-    // Minimize memory: memory becomes the "time" of every point and transfers are free.
-    for (auto &per_strategy : p.problem.unary)
-      for (auto &pts : per_strategy)
-        for (ParetoPoint &pt : pts) {
-          pt.time = pt.mem;
-          pt.mem = 0;
-        }
-    for (auto &f : p.problem.factors) std::fill(f.cost.begin(), f.cost.end(), 0.0);
-    p.problem.FoldLeaves(ParetoMode{});
-    CFP_ASSIGN_OR_RETURN(DPResult r, SolveFrontierDP(p.problem, UnfoldedOrder(p, p.problem), DPLimits{}));
-    return r.time + p.constant_memory;
+    CFP_ASSIGN_OR_RETURN(double need, MinMemoryOf(p, DPLimits{}));
+    return need + p.constant_memory;
   });
 }
 

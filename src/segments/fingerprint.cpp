@@ -9,21 +9,6 @@
 
 namespace cfp {
 
-uint64_t HashIterationSpace(const IterationSpace &space) {
-  Hasher h;
-  h.Add(space.num_axes()).Add(space.num_inputs()).Add(space.num_operands());
-  for (const Axis &a : space.axes()) h.Add(static_cast<uint64_t>(a.size)).Add(static_cast<uint64_t>(a.kind)).Add(a.splittable);
-  for (uint32_t o = 0; o < space.num_operands(); ++o) {
-    h.Add(space.Rank(o));
-    for (uint32_t d = 0; d < space.Rank(o); ++d) {
-      auto axes = space.DimAxes(o, d);
-      h.Add(axes.size());
-      for (uint32_t a : axes) h.Add(a);
-    }
-  }
-  return h.value();
-}
-
 uint64_t HashAttrs(const OpAttrs &a) {
   Hasher h;
   for (const auto *v : {&a.dims, &a.lhs_batch, &a.rhs_batch, &a.lhs_contract, &a.rhs_contract, &a.starts, &a.limits,
@@ -79,8 +64,9 @@ uint64_t FingerprintBlock(const Block &block, const BlockPartition &blocks, cons
   if (block.entry_tensor != kNoId) HashTensor(h, g.tensor(block.entry_tensor));
   for (uint32_t op : block.members) {
     const Op &o = g.op(op);
-    h.Add(static_cast<uint64_t>(o.kind)).Add(static_cast<uint64_t>(o.phase)).Add(op == block.entry_op);
-    h.Add(HashAttrs(o.attrs)).Add(HashIterationSpace(g.space(op)));
+    h.Add(static_cast<uint64_t>(o.kind)).Add(static_cast<uint64_t>(o.phase));
+    h.Add(std::find(block.entries.begin(), block.entries.end(), op) != block.entries.end());
+    h.Add(HashAttrs(o.attrs)).Add(g.space(op).Hash());
     h.Add(o.inputs.size());
     for (uint32_t t : o.inputs) source(t);
     h.Add(o.outputs.size());

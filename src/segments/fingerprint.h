@@ -14,7 +14,6 @@ namespace cfp {
 // Fingerprints of all blocks, computed in parallel (oneTBB).
 std::vector<uint64_t> FingerprintBlocks(const BlockPartition &blocks, const CostModel &model);
 
-uint64_t HashIterationSpace(const IterationSpace &space);
 uint64_t HashAttrs(const OpAttrs &attrs);
 
 }  // namespace cfp

@@ -154,3 +154,95 @@ TEST(ParetoPrune, KeepsTheFrontierSortedByTime) {
 
 }  // namespace
 }  // namespace cfp
+
+namespace cfp {
+namespace {
+
+// A prefix variable, `reps` copies of a unit of `period` variables with identical costs
+// (each unit linked to the previous one, plus a skip link inside the unit), a suffix, and a
+// variable tied to both ends (like a tied embedding).
+BlockProblem RepeatedProblem(std::mt19937 &rng, uint32_t period, uint32_t reps, std::vector<DPSegment> &segments) {
+  const uint32_t n = 2 + period * reps + 1;  // tied, prefix, units, suffix
+  std::uniform_real_distribution<double> cost(0, 10);
+  BlockProblem p;
+  p.unary.resize(n);
+  auto random_unary = [&](uint32_t k) {
+    std::vector<std::vector<ParetoPoint>> u(k);
+    for (auto &pts : u) pts = {ParetoPoint{cost(rng), std::floor(cost(rng)), UINT32_MAX}};
+    return u;
+  };
+  auto random_matrix = [&](uint32_t ku, uint32_t kv) {
+    std::vector<double> m(static_cast<size_t>(ku) * kv);
+    for (double &c : m) c = cost(rng);
+    return m;
+  };
+  const uint32_t k = 3;
+  p.unary[0] = random_unary(2);  // tied
+  p.unary[1] = random_unary(k);  // prefix
+  std::vector<std::vector<std::vector<ParetoPoint>>> unit(period);
+  for (auto &u : unit) u = random_unary(k);
+  for (uint32_t r = 0; r < reps; ++r)
+    for (uint32_t i = 0; i < period; ++i) p.unary[2 + r * period + i] = unit[i];
+  p.unary[n - 1] = random_unary(k);  // suffix
+  auto link = [&](uint32_t u, uint32_t v, std::vector<double> m) {
+    BlockProblem::Factor f;
+    f.u = u;
+    f.v = v;
+    f.kv = p.K(v);
+    f.cost = std::move(m);
+    p.factors.push_back(std::move(f));
+  };
+  std::vector<std::vector<double>> inside(period), across = {random_matrix(k, k)};
+  for (auto &m : inside) m = random_matrix(k, k);
+  auto skip = random_matrix(k, k);
+  link(0, 1, random_matrix(2, k));
+  link(0, n - 1, random_matrix(2, k));
+  segments.push_back({0, 1, 100});
+  segments.push_back({1, 2, 101});
+  for (uint32_t r = 0; r < reps; ++r) {
+    uint32_t b = 2 + r * period;
+    link(b - 1, b, across[0]);  // from the previous unit's last (or the prefix)
+    for (uint32_t i = 0; i + 1 < period; ++i) link(b + i, b + i + 1, inside[i]);
+    if (period >= 3) link(b, b + 2, skip);
+    segments.push_back({b, b + period, 7});
+  }
+  link(n - 2, n - 1, random_matrix(k, k));
+  segments.push_back({n - 1, n, 102});
+  return p;
+}
+
+TEST(FrontierDP, SegmentTablesAreSolvedOnceAndStayExact) {
+  std::mt19937 rng(5);
+  for (int trial = 0; trial < 10; ++trial) {
+    std::vector<DPSegment> segments;
+    BlockProblem base = RepeatedProblem(rng, 2 + trial % 2, 3, segments);
+    auto [expect, expect_mem] = BruteForce(base, 1e300);
+    std::vector<uint32_t> order(base.num_vars());
+    for (uint32_t v = 0; v < order.size(); ++v) order[v] = v;
+    BlockProblem p = base;
+    DPLimits limits;
+    p.FoldLeaves(limits.mode);
+    // No leaf folds here: every variable has two neighbours (the unit chain and the tie).
+    auto r = SolveFrontierDP(p, order, limits, segments);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_NEAR(r->time, expect, 1e-9);
+    EXPECT_NEAR(Recost(base, r->strategy), r->time, 1e-9);
+    EXPECT_GE(r->tables_reused, 1u) << "the repeated unit should reuse its table";
+    // With a budget, through Pareto sets.
+    double budget = std::floor(expect_mem) + trial % 3;
+    auto [bexpect, bmem] = BruteForce(base, budget);
+    limits.mode.scalar = false;
+    limits.mode.budget = budget;
+    auto rb = SolveFrontierDP(p, order, limits, segments);
+    if (std::isinf(bexpect)) {
+      EXPECT_FALSE(rb.ok());
+    } else {
+      ASSERT_TRUE(rb.ok()) << rb.status().message();
+      EXPECT_NEAR(rb->time, bexpect, 1e-9);
+      EXPECT_LE(rb->mem, budget);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace cfp

@@ -24,6 +24,7 @@ const char *kHelp =
     "  --devices-per-node N  GPUs per node, for default links (default 8)\n"
     "  --links BW:LAT,...    per mesh axis: bandwidth in bytes/s and latency in s\n"
     "  --budget SIZE         memory budget per device, e.g. 70GiB (default: device memory)\n"
+    "  --microbatches N      the graph is one micro-batch; a step runs N, then one update\n"
     "  --cost MODEL          analytic | cuda (default analytic)\n"
     "  --profile-db FILE     profile database for --cost cuda\n"
     "  --threads N           worker threads (default: all)\n"
@@ -234,7 +235,8 @@ int CmdOptimize(int argc, char **argv) {
     return 0;
   }
   static const std::vector<std::string> known = {"mesh", "device", "devices-per-node", "links", "budget", "cost", "profile-db",
-                                                 "threads", "time-limit", "alpa", "json", "plan", "svg", "all-layers"};
+                                                 "threads", "time-limit", "alpa", "json", "plan", "svg", "all-layers",
+                                                 "microbatches"};
   for (const auto &[k, v] : args.options)
     if (std::find(known.begin(), known.end(), k) == known.end()) throw UsageError{"unknown option --" + k};
   if (args.positional.size() != 1) throw UsageError{"expects one graph file or model"};
@@ -262,6 +264,9 @@ int CmdOptimize(int argc, char **argv) {
             "--links");
     }
   }
+  if (args.Has("microbatches"))
+    Check(cfp_options_set_microbatches(o.get(), static_cast<uint32_t>(ParseNumber(args.Get("microbatches"), "count"))),
+          "--microbatches");
   if (args.Has("budget")) Check(cfp_options_set_memory_budget(o.get(), ParseSize(args.Get("budget"))), "--budget");
   if (args.Has("cost")) Check(cfp_options_set_cost_model(o.get(), args.Get("cost").c_str()), "--cost");
   if (args.Has("profile-db")) Check(cfp_options_set_profile_db(o.get(), args.Get("profile-db").c_str()), "--profile-db");

@@ -1,25 +1,32 @@
-//! Builds a two-layer MLP with the libcfp graph builder, serializes it and reloads it, then
-//! loads each .cfpg file named on the command line and prints its operators by kind.
+//! Builds a GPT training step from the libcfp model zoo (or loads a .cfpg graph file),
+//! finds its parallelism plan on a 2-D device mesh, and prints the step time, the peak
+//! memory and the strategy chosen for every forward contraction.
 //!
-//!     cargo run -- [--save mlp.cfpg] [graph.cfpg ...]
-use std::collections::BTreeMap;
+//!     cargo run -- [--mesh 2x4] [--graph FILE.cfpg | SPEC | PRESET]
+//!
+//! SPEC is a model zoo spec such as "gpt:layers=2,hidden=256,heads=4,seq=128,batch=8,vocab=1000"
+//! (the default) or a preset such as "gpt3-1.3b"; see docs/models.md.
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cfp::{Attr, DType, Graph, GraphBuilder, OpKind, TensorRole};
+use cfp::{Graph, OpKind, Options, Phase, Plan};
+
+const DEFAULT_SPEC: &str = "gpt:layers=2,hidden=256,heads=4,seq=128,batch=8,vocab=1000";
+
+enum Source {
+    Zoo(String),
+    File(PathBuf),
+}
 
 fn main() -> ExitCode {
-    let mut save = None;
-    let mut inputs = Vec::new();
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        if arg == "--save" {
-            save = args.next().map(PathBuf::from);
-        } else {
-            inputs.push(PathBuf::from(arg));
+    let (source, mesh) = match parse_args(std::env::args().skip(1)) {
+        Ok(parsed) => parsed,
+        Err(problem) => {
+            eprintln!("usage: cfp-example [--mesh AxB] [--graph FILE.cfpg | SPEC | PRESET] ({})", problem);
+            return ExitCode::from(2);
         }
-    }
-    match run(save, &inputs) {
+    };
+    match run(&source, &mesh) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}", e);
@@ -28,69 +35,82 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(save: Option<PathBuf>, inputs: &[PathBuf]) -> cfp::Result<()> {
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<(Source, Vec<u32>), String> {
+    let mut source = Source::Zoo(DEFAULT_SPEC.to_string());
+    let mut mesh = vec![2, 4];
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--mesh" => {
+                let text = args.next().ok_or("--mesh needs a value")?;
+                mesh = text
+                    .split('x')
+                    .map(|n| n.parse().map_err(|_| format!("bad mesh {}", text)))
+                    .collect::<Result<_, _>>()?;
+            }
+            "--graph" => source = Source::File(args.next().ok_or("--graph needs a file")?.into()),
+            option if option.starts_with('-') => return Err(format!("unknown option {}", option)),
+            spec => source = Source::Zoo(spec.to_string()),
+        }
+    }
+    Ok((source, mesh))
+}
+
+fn run(source: &Source, mesh: &[u32]) -> cfp::Result<()> {
     println!("libcfp {}", cfp::version());
-    let graph = build_mlp(32, 256)?;
-    let data = graph.to_bytes()?;
-    summarize("built", &Graph::from_bytes(&data)?)?;
-    println!("  serialized: {} bytes", data.len());
-    if let Some(path) = save {
-        graph.to_file(&path)?;
-        println!("  saved to {}", path.display());
-    }
-    for path in inputs {
-        summarize(&format!("loaded {}", path.display()), &Graph::from_file(path)?)?;
-    }
-    Ok(())
-}
-
-/// x[batch,hidden] -> relu(x @ w1 + b1) @ w2.
-fn build_mlp(batch: i64, hidden: i64) -> cfp::Result<Graph> {
-    let mut b = GraphBuilder::new("tiny-mlp")?;
-    let act = [batch, hidden];
-    let x = b.add_tensor("x", DType::F32, &act, TensorRole::DataInput)?;
-    let w1 = b.add_tensor("w1", DType::F32, &[hidden, hidden], TensorRole::Parameter)?;
-    let b1 = b.add_tensor("b1", DType::F32, &[hidden], TensorRole::Parameter)?;
-    let w2 = b.add_tensor("w2", DType::F32, &[hidden, hidden], TensorRole::Parameter)?;
-    let h = b.add_tensor("h", DType::F32, &act, TensorRole::Activation)?;
-    let bb = b.add_tensor("b1.bcast", DType::F32, &act, TensorRole::Activation)?;
-    let hb = b.add_tensor("h.bias", DType::F32, &act, TensorRole::Activation)?;
-    let zero = b.add_tensor("zero", DType::F32, &[], TensorRole::Constant)?;
-    let r = b.add_tensor("relu", DType::F32, &act, TensorRole::Activation)?;
-    let y = b.add_tensor("y", DType::F32, &act, TensorRole::Activation)?;
-
-    let dense1 = b.add_op("dense1", OpKind::Dot, &[x, w1], &[h])?;
-    b.set_op_ints(dense1, Attr::LhsContract, &[1])?;
-    b.set_op_ints(dense1, Attr::RhsContract, &[0])?;
-    b.set_op_scope(dense1, "mlp.0")?;
-    let bc = b.add_op("bias.broadcast", OpKind::Broadcast, &[b1], &[bb])?;
-    b.set_op_ints(bc, Attr::Dims, &[1])?;
-    b.add_op("bias.add", OpKind::Add, &[h, bb], &[hb])?;
-    b.add_op("relu", OpKind::Maximum, &[hb, zero], &[r])?;
-    let dense2 = b.add_op("dense2", OpKind::Dot, &[r, w2], &[y])?;
-    b.set_op_ints(dense2, Attr::LhsContract, &[1])?;
-    b.set_op_ints(dense2, Attr::RhsContract, &[0])?;
-    b.set_op_scope(dense2, "mlp.1")?;
-    b.finish()
-}
-
-/// Prints the graph's size and its operators by kind.
-fn summarize(label: &str, g: &Graph) -> cfp::Result<()> {
+    let (graph, origin) = match source {
+        Source::Zoo(spec) => (cfp::model(spec)?, "model zoo".to_string()),
+        Source::File(path) => (Graph::from_file(path)?, path.display().to_string()),
+    };
     println!(
-        "{}: {}, {} ops, {} tensors, {} parameters, {:.0} FLOPs",
-        label,
-        g.name()?,
-        g.op_count()?,
-        g.tensor_count()?,
-        g.parameter_count()?,
-        g.flops()?
+        "graph        {} ({}): {} ops, {} parameters",
+        graph.name()?,
+        origin,
+        graph.op_count()?,
+        graph.parameter_count()?
     );
-    let mut by_kind = BTreeMap::new();
-    for op in 0..g.op_count()? {
-        *by_kind.entry(g.op_kind(op)?.name()).or_insert(0) += 1;
-    }
-    for (kind, n) in by_kind {
-        println!("  {:<10} {}", kind, n);
+    let mut options = Options::new()?;
+    options.set_mesh(mesh)?;
+    let plan = cfp::optimize(&graph, &options)?;
+    report(&graph, &options, &plan, mesh)
+}
+
+fn report(graph: &Graph, options: &Options, plan: &Plan, mesh: &[u32]) -> cfp::Result<()> {
+    let axes: Vec<String> = mesh.iter().map(|n| n.to_string()).collect();
+    println!("mesh         {}", axes.join("x"));
+    println!(
+        "step time    {} = compute {} + communication {}",
+        seconds(plan.step_time()?),
+        seconds(plan.compute_time()?),
+        seconds(plan.comm_time()?)
+    );
+    println!("peak memory  {:.2} MiB per device", plan.peak_memory()? as f64 / (1u64 << 20) as f64);
+    println!(
+        "plan         {}, {} collectives per step",
+        if plan.is_optimal()? { "proven optimal" } else { "best found" },
+        plan.collective_count()?
+    );
+    println!("strategies of the forward contractions:");
+    for op in 0..graph.op_count()? {
+        if graph.op_kind(op)? != OpKind::Dot || graph.op_phase(op)? != Phase::Forward {
+            continue;
+        }
+        let scope = match graph.op_scope(op)? {
+            "" => "-",
+            scope => scope,
+        };
+        let strategy = cfp::describe_strategy(graph, options, op, plan.op_strategy(op)?)?;
+        println!("  {:<16} {:<24} {}", scope, graph.op_name(op)?, strategy);
     }
     Ok(())
+}
+
+/// A time in seconds, with a unit that keeps it readable.
+fn seconds(s: f64) -> String {
+    if s >= 1.0 {
+        format!("{:.3} s", s)
+    } else if s >= 1e-3 {
+        format!("{:.3} ms", s * 1e3)
+    } else {
+        format!("{:.3} us", s * 1e6)
+    }
 }

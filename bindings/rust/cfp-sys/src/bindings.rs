@@ -4,6 +4,7 @@ pub const CFP_VERSION_MAJOR: u32 = 0;
 pub const CFP_VERSION_MINOR: u32 = 1;
 pub const CFP_VERSION_PATCH: u32 = 0;
 pub const CFP_VERSION_NUMBER: u32 = 100;
+pub const CFP_NO_OP: u32 = 4294967295;
 pub type __uint32_t = ::std::os::raw::c_uint;
 pub type __int64_t = ::std::os::raw::c_long;
 pub type __uint64_t = ::std::os::raw::c_ulong;
@@ -385,10 +386,7 @@ extern "C" {
 }
 extern "C" {
     #[doc = " Loads a graph file written by cfp_graph_to_file or the `cfp` tool. CFP_ERR_IO if unreadable."]
-    pub fn cfp_graph_from_file(
-        path: *const ::std::os::raw::c_char,
-        out: *mut *mut cfp_graph,
-    ) -> cfp_status;
+    pub fn cfp_graph_from_file(path: *const ::std::os::raw::c_char, out: *mut *mut cfp_graph) -> cfp_status;
 }
 extern "C" {
     #[doc = " Serializes the graph as a FlatBuffers buffer. The caller owns *out (cfp_bytes_destroy)."]
@@ -396,10 +394,7 @@ extern "C" {
 }
 extern "C" {
     #[doc = " Writes the graph to a file atomically (temporary file + rename)."]
-    pub fn cfp_graph_to_file(
-        graph: *const cfp_graph,
-        path: *const ::std::os::raw::c_char,
-    ) -> cfp_status;
+    pub fn cfp_graph_to_file(graph: *const cfp_graph, path: *const ::std::os::raw::c_char) -> cfp_status;
 }
 extern "C" {
     #[doc = " Frees the graph. NULL-safe."]
@@ -407,10 +402,7 @@ extern "C" {
 }
 extern "C" {
     #[doc = " Name of the graph. Owned by the graph."]
-    pub fn cfp_graph_name(
-        graph: *const cfp_graph,
-        out: *mut *const ::std::os::raw::c_char,
-    ) -> cfp_status;
+    pub fn cfp_graph_name(graph: *const cfp_graph, out: *mut *const ::std::os::raw::c_char) -> cfp_status;
 }
 extern "C" {
     pub fn cfp_graph_op_count(graph: *const cfp_graph, out: *mut u32) -> cfp_status;
@@ -420,23 +412,38 @@ extern "C" {
 }
 extern "C" {
     #[doc = " Name of an operator. Owned by the graph. CFP_ERR_OUT_OF_RANGE for a bad id."]
-    pub fn cfp_graph_op_name(
-        graph: *const cfp_graph,
-        op: u32,
-        out: *mut *const ::std::os::raw::c_char,
-    ) -> cfp_status;
+    pub fn cfp_graph_op_name(graph: *const cfp_graph, op: u32, out: *mut *const ::std::os::raw::c_char) -> cfp_status;
 }
 extern "C" {
-    pub fn cfp_graph_op_kind(graph: *const cfp_graph, op: u32, out: *mut cfp_op_kind)
-        -> cfp_status;
+    pub fn cfp_graph_op_kind(graph: *const cfp_graph, op: u32, out: *mut cfp_op_kind) -> cfp_status;
 }
 extern "C" {
     #[doc = " Scope of an operator (\"\" if none), e.g. \"layers.3.mlp\". Owned by the graph."]
-    pub fn cfp_graph_op_scope(
-        graph: *const cfp_graph,
-        op: u32,
-        out: *mut *const ::std::os::raw::c_char,
-    ) -> cfp_status;
+    pub fn cfp_graph_op_scope(graph: *const cfp_graph, op: u32, out: *mut *const ::std::os::raw::c_char) -> cfp_status;
+}
+extern "C" {
+    #[doc = " Phase of an operator (forward, backward or optimizer update)."]
+    pub fn cfp_graph_op_phase(graph: *const cfp_graph, op: u32, out: *mut cfp_phase) -> cfp_status;
+}
+extern "C" {
+    #[doc = " Number of inputs of an operator."]
+    pub fn cfp_graph_op_input_count(graph: *const cfp_graph, op: u32, out: *mut u32) -> cfp_status;
+}
+extern "C" {
+    #[doc = " Tensor id of input `index` of an operator."]
+    pub fn cfp_graph_op_input(graph: *const cfp_graph, op: u32, index: u32, out: *mut u32) -> cfp_status;
+}
+extern "C" {
+    #[doc = " Number of outputs of an operator."]
+    pub fn cfp_graph_op_output_count(graph: *const cfp_graph, op: u32, out: *mut u32) -> cfp_status;
+}
+extern "C" {
+    #[doc = " Tensor id of output `index` of an operator."]
+    pub fn cfp_graph_op_output(graph: *const cfp_graph, op: u32, index: u32, out: *mut u32) -> cfp_status;
+}
+extern "C" {
+    #[doc = " The op producing a tensor, or CFP_NO_OP for a graph input."]
+    pub fn cfp_graph_tensor_producer(graph: *const cfp_graph, tensor: u32, out: *mut u32) -> cfp_status;
 }
 extern "C" {
     #[doc = " Name of a tensor. Owned by the graph."]
@@ -447,32 +454,18 @@ extern "C" {
     ) -> cfp_status;
 }
 extern "C" {
-    pub fn cfp_graph_tensor_dtype(
-        graph: *const cfp_graph,
-        tensor: u32,
-        out: *mut cfp_dtype,
-    ) -> cfp_status;
+    pub fn cfp_graph_tensor_dtype(graph: *const cfp_graph, tensor: u32, out: *mut cfp_dtype) -> cfp_status;
 }
 extern "C" {
-    pub fn cfp_graph_tensor_role(
-        graph: *const cfp_graph,
-        tensor: u32,
-        out: *mut cfp_tensor_role,
-    ) -> cfp_status;
+    pub fn cfp_graph_tensor_role(graph: *const cfp_graph, tensor: u32, out: *mut cfp_tensor_role) -> cfp_status;
 }
 extern "C" {
     #[doc = " Rank of a tensor."]
-    pub fn cfp_graph_tensor_rank(graph: *const cfp_graph, tensor: u32, out: *mut u32)
-        -> cfp_status;
+    pub fn cfp_graph_tensor_rank(graph: *const cfp_graph, tensor: u32, out: *mut u32) -> cfp_status;
 }
 extern "C" {
     #[doc = " Size of dimension `dim` of a tensor."]
-    pub fn cfp_graph_tensor_dim(
-        graph: *const cfp_graph,
-        tensor: u32,
-        dim: u32,
-        out: *mut i64,
-    ) -> cfp_status;
+    pub fn cfp_graph_tensor_dim(graph: *const cfp_graph, tensor: u32, dim: u32, out: *mut i64) -> cfp_status;
 }
 extern "C" {
     #[doc = " Number of elements in all tensors of role CFP_ROLE_PARAMETER."]
@@ -529,11 +522,7 @@ extern "C" {
 }
 extern "C" {
     #[doc = " Value of a rank-0 constant tensor."]
-    pub fn cfp_graph_builder_set_tensor_value(
-        builder: *mut cfp_graph_builder,
-        tensor: u32,
-        value: f64,
-    ) -> cfp_status;
+    pub fn cfp_graph_builder_set_tensor_value(builder: *mut cfp_graph_builder, tensor: u32, value: f64) -> cfp_status;
 }
 extern "C" {
     #[doc = " Adds an operator reading `inputs` and producing `outputs` (tensor ids; each tensor is"]
@@ -578,19 +567,11 @@ extern "C" {
     ) -> cfp_status;
 }
 extern "C" {
-    pub fn cfp_graph_builder_set_op_phase(
-        builder: *mut cfp_graph_builder,
-        op: u32,
-        phase: cfp_phase,
-    ) -> cfp_status;
+    pub fn cfp_graph_builder_set_op_phase(builder: *mut cfp_graph_builder, op: u32, phase: cfp_phase) -> cfp_status;
 }
 extern "C" {
     #[doc = " Gradient hint: `op` is part of the derivative of forward op `forward_op`."]
-    pub fn cfp_graph_builder_set_op_grad_of(
-        builder: *mut cfp_graph_builder,
-        op: u32,
-        forward_op: u32,
-    ) -> cfp_status;
+    pub fn cfp_graph_builder_set_op_grad_of(builder: *mut cfp_graph_builder, op: u32, forward_op: u32) -> cfp_status;
 }
 extern "C" {
     #[doc = " States an operator's iteration space in einsum notation: one label per axis, operands"]
@@ -605,21 +586,16 @@ extern "C" {
 }
 extern "C" {
     #[doc = " Validates and returns the graph. The builder stays usable."]
-    pub fn cfp_graph_builder_finish(
-        builder: *const cfp_graph_builder,
-        out: *mut *mut cfp_graph,
-    ) -> cfp_status;
+    pub fn cfp_graph_builder_finish(builder: *const cfp_graph_builder, out: *mut *mut cfp_graph) -> cfp_status;
 }
 extern "C" {
     #[doc = " Builds a training-step graph from a spec: a preset name (\"gpt3-175b\", \"llama2-7b\", ...)"]
     #[doc = " or \"family:key=value,...\" with family mlp | gpt | llama | moe and keys layers, hidden,"]
-    #[doc = " heads, kv_heads, ffn, seq, batch, vocab, experts, top_k, dtype, optimizer (adam | sgd |"]
-    #[doc = " none for the forward graph only). A preset may be followed by overrides:"]
-    #[doc = " \"gpt3-175b:batch=8\". CFP_ERR_INVALID_ARGUMENT names a bad key or value."]
-    pub fn cfp_model_build(
-        spec: *const ::std::os::raw::c_char,
-        out: *mut *mut cfp_graph,
-    ) -> cfp_status;
+    #[doc = " heads, kv_heads, ffn, seq, batch, vocab, experts, top_k, group, dtype, tied,"]
+    #[doc = " rope_theta, optimizer (adam | sgd | none for the forward graph only); see"]
+    #[doc = " docs/models.md. A preset may be followed by overrides: \"gpt3-175b:batch=8\"."]
+    #[doc = " CFP_ERR_INVALID_ARGUMENT names a bad key or value."]
+    pub fn cfp_model_build(spec: *const ::std::os::raw::c_char, out: *mut *mut cfp_graph) -> cfp_status;
 }
 extern "C" {
     #[doc = " Number of model presets."]
@@ -627,13 +603,13 @@ extern "C" {
 }
 extern "C" {
     #[doc = " Name of preset `index`. Static string."]
-    pub fn cfp_model_preset_name(index: u32, out: *mut *const ::std::os::raw::c_char)
-        -> cfp_status;
+    pub fn cfp_model_preset_name(index: u32, out: *mut *const ::std::os::raw::c_char) -> cfp_status;
 }
 extern "C" {
     #[doc = " Derives the training step of a forward graph: reverse-mode gradients of every parameter"]
     #[doc = " with respect to the graph's scalar loss (its last op's single output), and the update"]
-    #[doc = " of `optimizer` (\"adam\" | \"sgd\"). Gradient hints link every generated op to its forward op."]
+    #[doc = " of `optimizer` (\"adam\" | \"sgd\"). Gradient hints link every backward op to its forward op"]
+    #[doc = " and every gradient tensor to its forward tensor; update ops mark the tensors they replace."]
     pub fn cfp_graph_make_training(
         forward: *const cfp_graph,
         optimizer: *const ::std::os::raw::c_char,
@@ -656,20 +632,11 @@ extern "C" {
 extern "C" {
     #[doc = " Logical device mesh of 1 to 3 axes, e.g. {8, 8}. Resets axis links to the device"]
     #[doc = "  preset's (NVLink inside a node, InfiniBand across; see set_devices_per_node)."]
-    pub fn cfp_options_set_mesh(
-        options: *mut cfp_options,
-        shape: *const u32,
-        ndims: usize,
-    ) -> cfp_status;
+    pub fn cfp_options_set_mesh(options: *mut cfp_options, shape: *const u32, ndims: usize) -> cfp_status;
 }
 extern "C" {
     #[doc = " Bandwidth (bytes/s, > 0) and latency (s, >= 0) of collectives along mesh axis `axis`."]
-    pub fn cfp_options_set_axis_link(
-        options: *mut cfp_options,
-        axis: u32,
-        bandwidth: f64,
-        latency: f64,
-    ) -> cfp_status;
+    pub fn cfp_options_set_axis_link(options: *mut cfp_options, axis: u32, bandwidth: f64, latency: f64) -> cfp_status;
 }
 extern "C" {
     #[doc = " GPUs per node used to pick default axis links (default 8)."]
@@ -678,32 +645,19 @@ extern "C" {
 extern "C" {
     #[doc = " Device preset: \"a100-40gb\", \"a100-80gb\", \"h100-sxm\", \"h200\". Resets device constants"]
     #[doc = "  and axis links."]
-    pub fn cfp_options_set_device(
-        options: *mut cfp_options,
-        preset: *const ::std::os::raw::c_char,
-    ) -> cfp_status;
+    pub fn cfp_options_set_device(options: *mut cfp_options, preset: *const ::std::os::raw::c_char) -> cfp_status;
 }
 extern "C" {
     #[doc = " Peak dense FLOP/s of the device for arithmetic in `dtype`."]
-    pub fn cfp_options_set_device_peak_flops(
-        options: *mut cfp_options,
-        dtype: cfp_dtype,
-        flops: f64,
-    ) -> cfp_status;
+    pub fn cfp_options_set_device_peak_flops(options: *mut cfp_options, dtype: cfp_dtype, flops: f64) -> cfp_status;
 }
 extern "C" {
     #[doc = " Device memory bandwidth in bytes/s."]
-    pub fn cfp_options_set_device_memory_bandwidth(
-        options: *mut cfp_options,
-        bandwidth: f64,
-    ) -> cfp_status;
+    pub fn cfp_options_set_device_memory_bandwidth(options: *mut cfp_options, bandwidth: f64) -> cfp_status;
 }
 extern "C" {
     #[doc = " Device memory capacity in bytes."]
-    pub fn cfp_options_set_device_memory_capacity(
-        options: *mut cfp_options,
-        bytes: u64,
-    ) -> cfp_status;
+    pub fn cfp_options_set_device_memory_capacity(options: *mut cfp_options, bytes: u64) -> cfp_status;
 }
 extern "C" {
     #[doc = " Fixed cost per kernel launch in seconds."]
@@ -718,6 +672,12 @@ extern "C" {
     pub fn cfp_options_set_compute_scale(options: *mut cfp_options, scale: f64) -> cfp_status;
 }
 extern "C" {
+    #[doc = " Micro-batches per step (default 1): the graph is one micro-batch; a step runs its forward"]
+    #[doc = " and backward work this many times, accumulating gradients, then the optimizer update and"]
+    #[doc = " the gradient reductions feeding it once. Step times and collective times are per step."]
+    pub fn cfp_options_set_microbatches(options: *mut cfp_options, microbatches: u32) -> cfp_status;
+}
+extern "C" {
     #[doc = " Whether a contraction may run replicated along a mesh axis (default 1)."]
     pub fn cfp_options_set_allow_replicated_contractions(
         options: *mut cfp_options,
@@ -727,10 +687,8 @@ extern "C" {
 extern "C" {
     #[doc = " Time charged per replicated parameter byte, a tie-breaker that prefers sharded"]
     #[doc = "  parameters (default 0)."]
-    pub fn cfp_options_set_replicated_parameter_penalty(
-        options: *mut cfp_options,
-        seconds_per_byte: f64,
-    ) -> cfp_status;
+    pub fn cfp_options_set_replicated_parameter_penalty(options: *mut cfp_options, seconds_per_byte: f64)
+        -> cfp_status;
 }
 extern "C" {
     #[doc = " Alpa's auto-sharding test convention: every axis link alpha = beta = 1 (latency 1 s,"]
@@ -740,17 +698,11 @@ extern "C" {
 }
 extern "C" {
     #[doc = " Cost model: \"analytic\" (default) or \"cuda\" (profiles on the local GPU)."]
-    pub fn cfp_options_set_cost_model(
-        options: *mut cfp_options,
-        name: *const ::std::os::raw::c_char,
-    ) -> cfp_status;
+    pub fn cfp_options_set_cost_model(options: *mut cfp_options, name: *const ::std::os::raw::c_char) -> cfp_status;
 }
 extern "C" {
     #[doc = " Path of the persistent profile database used by the \"cuda\" cost model."]
-    pub fn cfp_options_set_profile_db(
-        options: *mut cfp_options,
-        path: *const ::std::os::raw::c_char,
-    ) -> cfp_status;
+    pub fn cfp_options_set_profile_db(options: *mut cfp_options, path: *const ::std::os::raw::c_char) -> cfp_status;
 }
 extern "C" {
     #[doc = " Worker threads (0 = all hardware threads). The library runs oneTBB in its own arena."]
@@ -762,8 +714,7 @@ extern "C" {
 }
 extern "C" {
     #[doc = " Limit on the memory the search itself may use, in bytes (0 = none)."]
-    pub fn cfp_options_set_search_memory_limit(options: *mut cfp_options, bytes: u64)
-        -> cfp_status;
+    pub fn cfp_options_set_search_memory_limit(options: *mut cfp_options, bytes: u64) -> cfp_status;
 }
 #[doc = " Progress callback: called from the optimizing thread with a phase name, work done and"]
 #[doc = " total work (total 0 when unknown). Return non-zero to cancel (CFP_ERR_CANCELLED)."]
@@ -794,19 +745,11 @@ extern "C" {
     #[doc = " @return CFP_ERR_INFEASIBLE (message: the smallest memory any plan needs) when no plan fits;"]
     #[doc = "         CFP_ERR_TIME_LIMIT / CFP_ERR_MEMORY_LIMIT when a limit was hit; then *out holds"]
     #[doc = "         the best plan found so far if there is one (else NULL)."]
-    pub fn cfp_optimize(
-        graph: *const cfp_graph,
-        options: *const cfp_options,
-        out: *mut *mut cfp_plan,
-    ) -> cfp_status;
+    pub fn cfp_optimize(graph: *const cfp_graph, options: *const cfp_options, out: *mut *mut cfp_plan) -> cfp_status;
 }
 extern "C" {
     #[doc = " Smallest per-device memory of any plan, in bytes."]
-    pub fn cfp_min_memory(
-        graph: *const cfp_graph,
-        options: *const cfp_options,
-        out: *mut u64,
-    ) -> cfp_status;
+    pub fn cfp_min_memory(graph: *const cfp_graph, options: *const cfp_options, out: *mut u64) -> cfp_status;
 }
 extern "C" {
     #[doc = " Number of strategies of operator `op` under the options' mesh."]
@@ -916,10 +859,7 @@ extern "C" {
 }
 extern "C" {
     #[doc = " 1 if the plan is proven optimal for the cost model and budget, else 0."]
-    pub fn cfp_plan_is_optimal(
-        plan: *const cfp_plan,
-        out: *mut ::std::os::raw::c_int,
-    ) -> cfp_status;
+    pub fn cfp_plan_is_optimal(plan: *const cfp_plan, out: *mut ::std::os::raw::c_int) -> cfp_status;
 }
 extern "C" {
     pub fn cfp_plan_block_count(plan: *const cfp_plan, out: *mut u32) -> cfp_status;
@@ -932,6 +872,10 @@ extern "C" {
 }
 extern "C" {
     pub fn cfp_plan_stat(plan: *const cfp_plan, stat: cfp_stat, out: *mut f64) -> cfp_status;
+}
+extern "C" {
+    #[doc = " The block `op` belongs to (0xFFFFFFFF when the plan came from cfp_evaluate)."]
+    pub fn cfp_plan_op_block(plan: *const cfp_plan, op: u32, out: *mut u32) -> cfp_status;
 }
 extern "C" {
     #[doc = " Strategy index of `op` (into its cfp_op_strategy_count list)."]
@@ -955,8 +899,8 @@ extern "C" {
 }
 extern "C" {
     #[doc = " Collective `index`: its kind, the tensor it moves, the mesh axes as a bit mask, bytes"]
-    #[doc = " per device, the op it must precede (-1 = end of step) and its estimated time. Any out"]
-    #[doc = " pointer may be NULL."]
+    #[doc = " per device, the op it must precede (-1 = end of step) and its estimated time per step"]
+    #[doc = " (counting every micro-batch it runs in). Any out pointer may be NULL."]
     pub fn cfp_plan_collective(
         plan: *const cfp_plan,
         index: u32,

@@ -97,9 +97,7 @@ impl GraphBuilder {
     /// Sets an integer-list attribute ([`Attr::Axis`] and [`Attr::Comparison`] take one value).
     pub fn set_op_ints(&mut self, op: u32, attr: Attr, values: &[i64]) -> Result<()> {
         // SAFETY: a live builder; `values` is valid during the call.
-        check(unsafe {
-            sys::cfp_graph_builder_set_op_ints(self.raw(), op, attr.raw(), values.as_ptr(), values.len())
-        })
+        check(unsafe { sys::cfp_graph_builder_set_op_ints(self.raw(), op, attr.raw(), values.as_ptr(), values.len()) })
     }
 
     /// Sets a floating-point attribute ([`Attr::PadValue`], [`Attr::FlopsPerPoint`]).

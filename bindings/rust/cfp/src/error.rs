@@ -129,9 +129,7 @@ pub(crate) unsafe fn borrowed_str<'a>(p: *const c_char, what: &str) -> Result<&'
     if p.is_null() {
         return Ok("");
     }
-    CStr::from_ptr(p)
-        .to_str()
-        .map_err(|_| Error::new(Status::InvalidData, format!("{} is not valid UTF-8", what)))
+    CStr::from_ptr(p).to_str().map_err(|_| Error::new(Status::InvalidData, format!("{} is not valid UTF-8", what)))
 }
 
 /// A static ASCII string from the library.

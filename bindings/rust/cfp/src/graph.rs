@@ -5,8 +5,9 @@ use std::ptr::{self, NonNull};
 
 use cfp_sys as sys;
 
-use crate::error::{borrowed_str, check, Error, Result, Status};
-use crate::vocabulary::{DType, OpKind, TensorRole};
+use crate::buffers::take_bytes;
+use crate::error::{borrowed_str, c_string, check, Error, Result, Status};
+use crate::vocabulary::{DType, OpKind, Phase, TensorRole};
 
 /// An immutable, validated graph of tensors and operators.
 ///
@@ -72,15 +73,8 @@ impl Graph {
         let mut bytes = ptr::null_mut();
         // SAFETY: a live graph; the library allocates `bytes` for us.
         check(unsafe { sys::cfp_graph_to_buffer(self.as_ptr(), &mut bytes) })?;
-        // SAFETY: `bytes` is a live cfp_bytes; data/size describe its buffer, which is
-        // copied before it is destroyed.
-        unsafe {
-            let data = sys::cfp_bytes_data(bytes).cast::<u8>();
-            let size = sys::cfp_bytes_size(bytes);
-            let copy = if size == 0 { Vec::new() } else { std::slice::from_raw_parts(data, size).to_vec() };
-            sys::cfp_bytes_destroy(bytes);
-            Ok(copy)
-        }
+        // SAFETY: a successful call handed `bytes` over to us.
+        Ok(unsafe { take_bytes(bytes) })
     }
 
     /// Writes the graph to `path` atomically.
@@ -88,6 +82,17 @@ impl Graph {
         let path = path_string(path.as_ref())?;
         // SAFETY: a live graph and a NUL-terminated path.
         check(unsafe { sys::cfp_graph_to_file(self.as_ptr(), path.as_ptr()) })
+    }
+
+    /// The training step of this forward graph: reverse-mode gradients of every parameter
+    /// with respect to the scalar loss (the last op's output) and the update of `optimizer`
+    /// ("adam" or "sgd").
+    pub fn make_training(&self, optimizer: &str) -> Result<Graph> {
+        let optimizer = c_string("optimizer", optimizer)?;
+        let mut out = ptr::null_mut();
+        // SAFETY: a live graph and a NUL-terminated name.
+        check(unsafe { sys::cfp_graph_make_training(self.as_ptr(), optimizer.as_ptr(), &mut out) })?;
+        Graph::take(out)
     }
 
     /// The graph's name.
@@ -124,6 +129,48 @@ impl Graph {
     /// Scope of operator `op` ("" if none), e.g. "layers.3.mlp".
     pub fn op_scope(&self, op: u32) -> Result<&str> {
         self.string("op scope", |g, out| unsafe { sys::cfp_graph_op_scope(g, op, out) })
+    }
+
+    /// Phase of operator `op`: forward, backward or optimizer update.
+    pub fn op_phase(&self, op: u32) -> Result<Phase> {
+        let mut phase = sys::cfp_phase(0);
+        check(unsafe { sys::cfp_graph_op_phase(self.as_ptr(), op, &mut phase) })?;
+        Phase::from_code(phase.0).ok_or_else(|| unknown("phase", phase.0))
+    }
+
+    /// Tensor ids operator `op` reads, in operand order.
+    pub fn op_inputs(&self, op: u32) -> Result<Vec<u32>> {
+        self.ids(op, sys::cfp_graph_op_input_count, sys::cfp_graph_op_input)
+    }
+
+    /// Tensor ids operator `op` produces.
+    pub fn op_outputs(&self, op: u32) -> Result<Vec<u32>> {
+        self.ids(op, sys::cfp_graph_op_output_count, sys::cfp_graph_op_output)
+    }
+
+    fn ids(
+        &self,
+        op: u32,
+        count: unsafe extern "C" fn(*const sys::cfp_graph, u32, *mut u32) -> sys::cfp_status,
+        at: unsafe extern "C" fn(*const sys::cfp_graph, u32, u32, *mut u32) -> sys::cfp_status,
+    ) -> Result<Vec<u32>> {
+        let mut n = 0;
+        // SAFETY: a live graph and valid out-pointers.
+        check(unsafe { count(self.as_ptr(), op, &mut n) })?;
+        (0..n)
+            .map(|i| {
+                let mut id = 0;
+                check(unsafe { at(self.as_ptr(), op, i, &mut id) })?;
+                Ok(id)
+            })
+            .collect()
+    }
+
+    /// The operator producing `tensor`, or `None` for a graph input.
+    pub fn tensor_producer(&self, tensor: u32) -> Result<Option<u32>> {
+        let mut op = 0;
+        check(unsafe { sys::cfp_graph_tensor_producer(self.as_ptr(), tensor, &mut op) })?;
+        Ok(if op == sys::CFP_NO_OP { None } else { Some(op) })
     }
 
     /// Name of tensor `tensor`.
@@ -206,14 +253,14 @@ fn unknown(what: &str, code: u32) -> Error {
 }
 
 #[cfg(unix)]
-fn path_string(path: &Path) -> Result<std::ffi::CString> {
+pub(crate) fn path_string(path: &Path) -> Result<std::ffi::CString> {
     use std::os::unix::ffi::OsStrExt;
     std::ffi::CString::new(path.as_os_str().as_bytes())
         .map_err(|_| Error::new(Status::InvalidArgument, "path contains a NUL byte"))
 }
 
 #[cfg(not(unix))]
-fn path_string(path: &Path) -> Result<std::ffi::CString> {
+pub(crate) fn path_string(path: &Path) -> Result<std::ffi::CString> {
     let s = path.to_str().ok_or_else(|| Error::new(Status::InvalidArgument, "path is not valid Unicode"))?;
-    crate::error::c_string("path", s)
+    c_string("path", s)
 }

@@ -2,30 +2,46 @@
 //! large-model training.
 //!
 //! Handles own library objects and free them on drop. Failed calls return
-//! [`Error`], carrying the library's [`Status`] and message. [`Graph`] is immutable and
-//! thread-safe (`Send + Sync`); [`GraphBuilder`] may move between threads but not be
-//! shared (`Send`, not `Sync`), as the C API states.
+//! [`Error`], carrying the library's [`Status`] and message. [`Graph`] and [`Plan`] are
+//! immutable and thread-safe (`Send + Sync`); [`GraphBuilder`] and [`Options`] may move
+//! between threads but not be shared (`Send`, not `Sync`), as the C API states.
 //!
 //! ```no_run
 //! # fn main() -> cfp::Result<()> {
-//! let bytes = std::fs::read("model.cfpg").expect("readable file");
-//! let graph = cfp::Graph::from_bytes(&bytes)?;
-//! println!("{} ops", graph.op_count()?);
+//! let graph = cfp::model("gpt:layers=2,hidden=256,heads=4,seq=128,batch=8,vocab=1000")?;
+//! let mut options = cfp::Options::new()?;
+//! options.set_mesh(&[2, 4])?;
+//! let plan = cfp::optimize(&graph, &options)?;
+//! println!(
+//!     "step time {:.3} ms = compute {:.3} ms + communication {:.3} ms",
+//!     plan.step_time()? * 1e3,
+//!     plan.compute_time()? * 1e3,
+//!     plan.comm_time()? * 1e3
+//! );
 //! # Ok(())
 //! # }
 //! ```
 
+mod buffers;
 mod builder;
 mod error;
 mod graph;
+mod models;
+mod optimize;
+mod options;
+mod plan;
 mod vocabulary;
 
 pub use builder::GraphBuilder;
 pub use error::{Error, Result, Status};
 pub use graph::Graph;
-pub use vocabulary::{Attr, Comparison, DType, OpKind, Phase, TensorRole};
+pub use models::{model, model_presets};
+pub use optimize::{describe_strategy, evaluate, min_memory, optimize, strategy_count, OptimizeError};
+pub use options::Options;
+pub use plan::{Collective, Plan};
+pub use vocabulary::{Attr, CollectiveKind, Comparison, DType, OpKind, Phase, Stat, TensorRole};
 
-/// The raw declarations, for calls this crate does not wrap yet.
+/// The raw declarations of `cfp.h`, for use with the handles' `as_ptr`.
 pub use cfp_sys as sys;
 
 /// Version of the loaded library, e.g. "0.1.0".

@@ -109,3 +109,30 @@ c_enum! {
         Eq = 0, Ne = 1, Lt = 2, Le = 3, Gt = 4, Ge = 5,
     }
 }
+
+c_enum! {
+    /// The kind of a collective a plan inserts (`cfp_collective_kind`).
+    CollectiveKind => cfp_collective_kind {
+        AllReduce = 0, AllGather = 1, ReduceScatter = 2, AllToAll = 3,
+    }
+}
+
+impl std::fmt::Display for CollectiveKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CollectiveKind::AllReduce => "all-reduce",
+            CollectiveKind::AllGather => "all-gather",
+            CollectiveKind::ReduceScatter => "reduce-scatter",
+            CollectiveKind::AllToAll => "all-to-all",
+        })
+    }
+}
+
+c_enum! {
+    /// A search statistic of a plan (`cfp_stat`); times are in seconds.
+    Stat => cfp_stat {
+        TimeLoad = 0, TimeBlocks = 1, TimeSegments = 2, TimeCosts = 3, TimeSearch = 4, Ops = 5,
+        Blocks = 6, Segments = 7, UniqueSegments = 8, ConfigurationsCosted = 9,
+        ConfigurationsProfiled = 10, ConfigurationsReused = 11, OpsOutsideBlocks = 12,
+    }
+}

@@ -3,6 +3,7 @@ package org.cfp;
 import java.nio.file.Path;
 import java.util.Objects;
 import org.cfp.internal.CfpNative;
+import org.cfp.internal.CfpNativeConstants;
 
 /**
  * An immutable, validated graph of tensors and operators. Its methods may be called from
@@ -10,6 +11,9 @@ import org.cfp.internal.CfpNative;
  * method throws {@link IllegalStateException}.
  */
 public final class Graph extends NativeHandle {
+  /** What {@link #tensorProducer} answers for a graph input (CFP_NO_OP, bit for bit). */
+  public static final int NO_OP = (int) CfpNativeConstants.CFP_NO_OP;
+
   Graph(long pointer) {
     super("Graph", pointer, CfpNative::cfp_graph_destroy);
   }
@@ -28,6 +32,20 @@ public final class Graph extends NativeHandle {
     long[] out = new long[1];
     Native.check(CfpNative.cfp_graph_from_file(p, out));
     return new Graph(out[0]);
+  }
+
+  /**
+   * The training step of this forward graph: reverse-mode gradients of every parameter with
+   * respect to the scalar loss (the last op's output) and the update of {@code optimizer}
+   * ("adam" or "sgd").
+   */
+  public Graph makeTraining(String optimizer) {
+    String name = Native.text("optimizer", Objects.requireNonNull(optimizer, "optimizer"));
+    return shared(g -> {
+      long[] out = new long[1];
+      Native.check(CfpNative.cfp_graph_make_training(g, name, out));
+      return new Graph(out[0]);
+    });
   }
 
   /** Serializes the graph as a FlatBuffers buffer. */
@@ -98,6 +116,54 @@ public final class Graph extends NativeHandle {
     return shared(g -> {
       String[] out = new String[1];
       Native.check(CfpNative.cfp_graph_op_scope(g, op, out));
+      return out[0];
+    });
+  }
+
+  /** Phase of operator {@code op}: forward, backward or optimizer update. */
+  public Phase opPhase(int op) {
+    return shared(g -> {
+      int[] out = new int[1];
+      Native.check(CfpNative.cfp_graph_op_phase(g, op, out));
+      return Phase.fromCode(out[0]);
+    });
+  }
+
+  /** Tensor ids of the inputs of operator {@code op}, in operand order. */
+  public int[] opInputs(int op) {
+    return shared(g -> {
+      int[] count = new int[1];
+      Native.check(CfpNative.cfp_graph_op_input_count(g, op, count));
+      int[] ids = new int[count[0]];
+      int[] id = new int[1];
+      for (int i = 0; i < ids.length; i++) {
+        Native.check(CfpNative.cfp_graph_op_input(g, op, i, id));
+        ids[i] = id[0];
+      }
+      return ids;
+    });
+  }
+
+  /** Tensor ids of the outputs of operator {@code op}. */
+  public int[] opOutputs(int op) {
+    return shared(g -> {
+      int[] count = new int[1];
+      Native.check(CfpNative.cfp_graph_op_output_count(g, op, count));
+      int[] ids = new int[count[0]];
+      int[] id = new int[1];
+      for (int i = 0; i < ids.length; i++) {
+        Native.check(CfpNative.cfp_graph_op_output(g, op, i, id));
+        ids[i] = id[0];
+      }
+      return ids;
+    });
+  }
+
+  /** The operator producing {@code tensor}, or {@link #NO_OP} for a graph input. */
+  public int tensorProducer(int tensor) {
+    return shared(g -> {
+      int[] out = new int[1];
+      Native.check(CfpNative.cfp_graph_tensor_producer(g, tensor, out));
       return out[0];
     });
   }
