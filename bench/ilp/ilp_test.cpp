@@ -120,8 +120,9 @@ IlpOptions Quick() {
   return o;
 }
 
-void ExpectDecomposes(const Graph &g, const std::vector<uint32_t> &mesh, bool follow) {
+void ExpectDecomposes(const Graph &g, const std::vector<uint32_t> &mesh, bool follow, uint32_t microbatches = 1) {
   OptimizerOptions o = Options(mesh);
+  o.cost.microbatches = microbatches;
   CostModel model = MakeModel(g, o);
   PairwiseProblem p = BuildPairwiseProblem(model, {follow});
   std::mt19937 rng(7);
@@ -143,6 +144,8 @@ TEST(PairwiseProblem, ReproducesTheObjectiveOnRandomChoices) {
       ExpectDecomposes(mlp, mesh, follow);
       ExpectDecomposes(gpt, mesh, follow);
       ExpectDecomposes(Attention(), mesh, follow);
+      // Gradient accumulation: forward and backward work repeats, the update does not.
+      ExpectDecomposes(gpt, mesh, follow, 4);
     }
 }
 

@@ -237,12 +237,14 @@ class Builder {
         }
         const uint32_t d = Decider(t);
         DistinctSpecs from = DecidedSpecsPerVarStrategy(t);
+        // Per step: a transfer runs as often as the op it feeds (micro-batches).
+        const double repeats = model_.TransferRepeats(t, op);
         std::vector<double> cost(from.values.size() * need_sets.values.size());
         for (size_t f = 0; f < from.values.size(); ++f)
           for (size_t n = 0; n < need_sets.values.size(); ++n) {
             double c = 0;
             for (const ShardingSpec &need : need_sets.values[n]) c += model_.ReshardTime(t, from.values[f], need);
-            cost[f * need_sets.values.size() + n] = c;
+            cost[f * need_sets.values.size() + n] = repeats * c;
           }
         const size_t nn = need_sets.values.size();
         AddTransfer(p_.var_of_op[d], var,
@@ -258,12 +260,13 @@ class Builder {
         if (!have_mine) mine = DecidedSpecsPerVarStrategy(t), have_mine = true;
         return mine;
       };
+      const double repeats = model_.TransferRepeats(t, -1);
       if (model_.final_result(t)) {
         const DistinctSpecs &s = own();
         uint32_t var = p_.var_of_op[prod];
         for (uint32_t x = 0; x < p_.K(var); ++x) {
           const ShardingSpec &spec = s.values[s.index[x]];
-          if (spec.partial) p_.node_time[var][x] += model_.ReshardTime(t, spec, cfp::Summed(spec));
+          if (spec.partial) p_.node_time[var][x] += repeats * model_.ReshardTime(t, spec, cfp::Summed(spec));
         }
       }
       const int32_t target = model_.loop_target(t);
@@ -274,13 +277,14 @@ class Builder {
       if (store == kNoId) {
         ShardingSpec rep = ShardingSpec::Replicated(g_.tensor(g).shape.size());
         uint32_t var = p_.var_of_op[prod];
-        for (uint32_t x = 0; x < p_.K(var); ++x) p_.node_time[var][x] += model_.ReshardTime(t, s.values[s.index[x]], rep);
+        for (uint32_t x = 0; x < p_.K(var); ++x) p_.node_time[var][x] += repeats * model_.ReshardTime(t, s.values[s.index[x]], rep);
         continue;
       }
       DistinctSpecs to = DecidedSpecsPerVarStrategy(g);
       std::vector<double> cost(s.values.size() * to.values.size());
       for (size_t f = 0; f < s.values.size(); ++f)
-        for (size_t k = 0; k < to.values.size(); ++k) cost[f * to.values.size() + k] = model_.ReshardTime(t, s.values[f], to.values[k]);
+        for (size_t k = 0; k < to.values.size(); ++k)
+          cost[f * to.values.size() + k] = repeats * model_.ReshardTime(t, s.values[f], to.values[k]);
       const size_t nt = to.values.size();
       AddTransfer(p_.var_of_op[prod], p_.var_of_op[store],
                   [&](uint32_t xp, uint32_t xs) { return cost[s.index[xp] * nt + to.index[xs]]; });
