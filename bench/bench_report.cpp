@@ -33,7 +33,9 @@ std::string Gib(std::optional<double> bytes) { return bytes ? Fmt("%.1f", *bytes
 // Memory in the unit that keeps two or three digits.
 std::string Memory(std::optional<double> bytes) {
   if (!bytes) return "—";
-  if (*bytes >= 1024.0 * 1024.0 * 1024.0) return Fmt("%.3g GiB", *bytes / (1024.0 * 1024.0 * 1024.0));
+  const double gib = 1024.0 * 1024.0 * 1024.0;
+  if (*bytes >= 1024 * gib) return Fmt("%.3g TiB", *bytes / (1024 * gib));
+  if (*bytes >= gib) return Fmt("%.3g GiB", *bytes / gib);
   return Fmt("%.3g MiB", *bytes / (1024.0 * 1024.0));
 }
 std::string Count(std::optional<double> v) { return v ? Fmt("%.0f", *v) : "—"; }
