@@ -37,6 +37,12 @@ Result<std::vector<OperandLabels>> ParseSide(std::string_view side, std::string_
   return operands;
 }
 
+// Labels whose sizes multiply past int64 (each fits; their product does not).
+Status Overflow(std::string_view spec, const Tensor &t, size_t d) {
+  return InvalidArgument("einsum '" + std::string(spec) + "': dim " + std::to_string(d) + " of shape " +
+                         ShapeString(t.shape) + " overflows 64-bit sizes");
+}
+
 }  // namespace
 
 Result<IterationSpace> ParseEinsum(std::string_view spec, const std::vector<const Tensor *> &inputs,
@@ -66,6 +72,11 @@ Result<IterationSpace> ParseEinsum(std::string_view spec, const std::vector<cons
     if (labels->size() != t->shape.size())
       return InvalidArgument("einsum '" + std::string(spec) + "' gives " + std::to_string(labels->size()) +
                              " dims to a tensor of shape " + ShapeString(t->shape));
+    // Sizes are inferred by division, so a dim below 1 would divide by zero or overflow.
+    for (int64_t dim : t->shape)
+      if (dim < 1)
+        return InvalidArgument("einsum '" + std::string(spec) + "': tensor of shape " + ShapeString(t->shape) +
+                               " has a dim below 1");
   }
   for (const auto &o : rhs)
     for (const auto &dim : o)
@@ -77,14 +88,16 @@ Result<IterationSpace> ParseEinsum(std::string_view spec, const std::vector<cons
       for (size_t d = 0; d < labels->size(); ++d) {
         int64_t known = 1;
         int unknown = -1, n_unknown = 0;
+        bool overflow = false;
         for (char c : (*labels)[d]) {
           if (size[static_cast<unsigned char>(c)] == 0) {
             unknown = static_cast<unsigned char>(c);
             ++n_unknown;
           } else {
-            known *= size[static_cast<unsigned char>(c)];
+            overflow |= __builtin_mul_overflow(known, size[static_cast<unsigned char>(c)], &known);
           }
         }
+        if (overflow) return Overflow(spec, *t, d);
         if (n_unknown == 1) {
           if (t->shape[d] % known != 0)
             return InvalidArgument("einsum '" + std::string(spec) + "': dim of size " + std::to_string(t->shape[d]) +
@@ -118,7 +131,7 @@ Result<IterationSpace> ParseEinsum(std::string_view spec, const std::vector<cons
       int64_t p = 1;
       for (char c : (*labels)[d]) {
         axes.push_back(static_cast<uint32_t>(axis_of[static_cast<unsigned char>(c)]));
-        p *= size[static_cast<unsigned char>(c)];
+        if (__builtin_mul_overflow(p, size[static_cast<unsigned char>(c)], &p)) return Overflow(spec, *t, d);
       }
       if (p != t->shape[d])
         return InvalidArgument("einsum '" + std::string(spec) + "': dim " + std::to_string(d) + " of shape " +

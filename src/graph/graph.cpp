@@ -1,5 +1,6 @@
 #include "graph/graph.h"
 
+#include <algorithm>
 #include <queue>
 
 #include "graph/op_semantics.h"
@@ -70,6 +71,9 @@ Result<Graph> Graph::Create(std::string name, std::vector<Tensor> tensors, std::
   const uint32_t no = static_cast<uint32_t>(ops.size());
   g.producer_.assign(nt, kNoId);
   std::vector<uint32_t> consumer_count(nt, 0);
+  // The last op seen reading each tensor: counts an op once per tensor in linear time,
+  // however many inputs it has.
+  std::vector<uint32_t> last_reader(nt, kNoId);
   for (uint32_t o = 0; o < no; ++o) {
     const Op &op = ops[o];
     auto where = [&] { return DescribeOp(ops, o) + " "; };
@@ -82,11 +86,11 @@ Result<Graph> Graph::Create(std::string name, std::vector<Tensor> tensors, std::
       if (t >= nt) return InvalidGraph(where() + "reads tensor " + std::to_string(t) + ", which does not exist (graph has " + std::to_string(nt) + " tensors)");
     }
     // Count each consuming op once per tensor.
-    for (size_t i = 0; i < op.inputs.size(); ++i) {
-      bool first = true;
-      for (size_t j = 0; j < i; ++j) first &= op.inputs[j] != op.inputs[i];
-      if (first) ++consumer_count[op.inputs[i]];
-    }
+    for (uint32_t t : op.inputs)
+      if (last_reader[t] != o) {
+        last_reader[t] = o;
+        ++consumer_count[t];
+      }
     for (uint32_t t : op.outputs) {
       if (t >= nt) return InvalidGraph(where() + "writes tensor " + std::to_string(t) + ", which does not exist (graph has " + std::to_string(nt) + " tensors)");
       if (g.producer_[t] != kNoId)
@@ -99,19 +103,18 @@ Result<Graph> Graph::Create(std::string name, std::vector<Tensor> tensors, std::
   for (uint32_t t = 0; t < nt; ++t) g.consumer_begin_[t + 1] = g.consumer_begin_[t] + consumer_count[t];
   g.consumer_ids_.resize(g.consumer_begin_[nt]);
   std::vector<uint32_t> fill(g.consumer_begin_.begin(), g.consumer_begin_.end() - 1);
-  for (uint32_t o = 0; o < no; ++o) {
-    const auto &in = ops[o].inputs;
-    for (size_t i = 0; i < in.size(); ++i) {
-      bool first = true;
-      for (size_t j = 0; j < i; ++j) first &= in[j] != in[i];
-      if (first) g.consumer_ids_[fill[in[i]]++] = o;
-    }
-  }
+  std::fill(last_reader.begin(), last_reader.end(), kNoId);
   // Kahn's algorithm; a min-heap keeps the order deterministic and close to id order.
+  // pending[o] counts o's distinct inputs that some op produces: each is released once,
+  // through the consumer list, which holds o once per tensor.
   std::vector<uint32_t> pending(no, 0);
   for (uint32_t o = 0; o < no; ++o)
     for (uint32_t t : ops[o].inputs)
-      if (g.producer_[t] != kNoId) ++pending[o];
+      if (last_reader[t] != o) {
+        last_reader[t] = o;
+        g.consumer_ids_[fill[t]++] = o;
+        if (g.producer_[t] != kNoId) ++pending[o];
+      }
   std::priority_queue<uint32_t, std::vector<uint32_t>, std::greater<>> ready;
   for (uint32_t o = 0; o < no; ++o)
     if (pending[o] == 0) ready.push(o);
@@ -123,8 +126,7 @@ Result<Graph> Graph::Create(std::string name, std::vector<Tensor> tensors, std::
     for (uint32_t t : ops[o].outputs)
       for (uint32_t c = g.consumer_begin_[t]; c < g.consumer_begin_[t + 1]; ++c) {
         uint32_t consumer = g.consumer_ids_[c];
-        for (uint32_t in : ops[consumer].inputs)
-          if (in == t && --pending[consumer] == 0) ready.push(consumer);
+        if (--pending[consumer] == 0) ready.push(consumer);
       }
   }
   if (g.topo_.size() != no) {

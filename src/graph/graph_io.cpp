@@ -1,13 +1,22 @@
 #include "graph/graph_io.h"
 
+#include <cstring>
+
 #include "graph_generated.h"
+#include "util/aligned_bytes.h"
 #include "util/file_io.h"
 
 namespace cfp {
 namespace {
 
+// The verifier checks only the 4-byte length prefix of a vector for alignment, so a
+// forged buffer can put 8-byte elements off their boundary: copy bytes, not longs.
 std::vector<int64_t> Longs(const flatbuffers::Vector<int64_t> *v) {
-  return v ? std::vector<int64_t>(v->begin(), v->end()) : std::vector<int64_t>{};
+  if (!v || v->size() == 0) return {};
+  std::vector<int64_t> out(v->size());
+  std::memcpy(out.data(), v->Data(), out.size() * sizeof(int64_t));
+  for (int64_t &x : out) x = flatbuffers::EndianScalar(x);
+  return out;
 }
 std::vector<uint32_t> Uints(const flatbuffers::Vector<uint32_t> *v) {
   return v ? std::vector<uint32_t>(v->begin(), v->end()) : std::vector<uint32_t>{};
@@ -65,10 +74,10 @@ flatbuffers::Offset<fb::IterationSpace> SpaceToFb(flatbuffers::FlatBufferBuilder
 
 Result<Graph> GraphFromBuffer(const void *data, size_t size) {
   if (data == nullptr || size == 0) return InvalidGraph("graph buffer is empty");
-  const auto *bytes = static_cast<const uint8_t *>(data);
+  const auto *raw = static_cast<const uint8_t *>(data);
   if (size < 8) return InvalidGraph("graph buffer is truncated: " + std::to_string(size) + " bytes");
-  if (!flatbuffers::BufferHasIdentifier(bytes, fb::GraphIdentifier())) {
-    std::string id(reinterpret_cast<const char *>(bytes) + 4, 4);
+  if (!flatbuffers::BufferHasIdentifier(raw, fb::GraphIdentifier())) {
+    std::string id(reinterpret_cast<const char *>(raw) + 4, 4);
     for (char &c : id)
       if (c < 32 || c > 126) c = '?';
     return InvalidGraph("not a libcfp graph: file identifier is '" + id + "', expected 'CFPG'");
@@ -77,6 +86,8 @@ Result<Graph> GraphFromBuffer(const void *data, size_t size) {
   // 64 is far beyond the schema's nesting of 6.
   if (size >= FLATBUFFERS_MAX_BUFFER_SIZE)
     return InvalidGraph("graph buffer of " + std::to_string(size) + " bytes exceeds the FlatBuffers limit of 2 GiB");
+  const AlignedBytes aligned(data, size);
+  const uint8_t *bytes = aligned.data();
   flatbuffers::Verifier::Options opts;
   opts.max_depth = 64;
   opts.max_tables = static_cast<flatbuffers::uoffset_t>(size / 4 + 1024);

@@ -236,8 +236,8 @@ Result<IterationSpace> SliceOrPad(const Op &op, const Tensor &in, const Tensor &
       expect = hi[d] - lo[d];
     } else {
       if (lo[d] < 0 || hi[d] < 0) return Err("negative padding on dim " + std::to_string(d));
-      if (hi[d] > INT64_MAX / 2 || lo[d] > INT64_MAX / 2) return Err("padding overflows on dim " + std::to_string(d));
-      expect = in.shape[d] + lo[d] + hi[d];
+      if (__builtin_add_overflow(in.shape[d], lo[d], &expect) || __builtin_add_overflow(expect, hi[d], &expect))
+        return Err("padding overflows on dim " + std::to_string(d));
     }
     if (out.shape[d] != expect)
       return Err("result dim " + std::to_string(d) + " is " + std::to_string(out.shape[d]) + ", expected " +
@@ -274,7 +274,8 @@ Result<IterationSpace> Concatenate(const Op &op, const std::vector<const Tensor 
     for (size_t d = 0; d < rank; ++d)
       if (static_cast<int64_t>(d) != axis && in[i]->shape[d] != out.shape[d])
         return Err("operand " + std::to_string(i) + " shape " + Shape(*in[i]) + " does not match result " + Shape(out));
-    total += in[i]->shape[axis];
+    if (__builtin_add_overflow(total, in[i]->shape[axis], &total))
+      return Err("operands overflow 64-bit sizes along axis " + std::to_string(axis));
   }
   if (total != out.shape[axis])
     return Err("operands sum to " + std::to_string(total) + " along axis " + std::to_string(axis) + ", result has " +
@@ -440,6 +441,8 @@ Result<IterationSpace> ScatterAdd(const Tensor &ids, const Tensor &updates, cons
   return s;
 }
 
+constexpr uint32_t kMaxStatedAxes = 64;
+
 // A stated space must fit the operands: one entry per dim, axis sizes multiplying to the dim.
 Status CheckStatedSpace(const IterationSpace &s, const std::vector<const Tensor *> &in,
                         const std::vector<const Tensor *> &out) {
@@ -447,6 +450,9 @@ Status CheckStatedSpace(const IterationSpace &s, const std::vector<const Tensor 
     return Err("iteration space has " + std::to_string(s.num_inputs()) + " inputs and " +
                std::to_string(s.num_outputs()) + " outputs, the op " + std::to_string(in.size()) + " and " +
                std::to_string(out.size()));
+  // Strategies index axes with 16-bit numbers, and einsum text names at most 52.
+  if (s.num_axes() > kMaxStatedAxes)
+    return Err("iteration space has " + std::to_string(s.num_axes()) + " axes (at most " + std::to_string(kMaxStatedAxes) + ")");
   for (const Axis &a : s.axes())
     if (a.size < 1) return Err("iteration space has an axis of size " + std::to_string(a.size));
   for (uint32_t o = 0; o < s.num_operands(); ++o) {
@@ -458,7 +464,9 @@ Status CheckStatedSpace(const IterationSpace &s, const std::vector<const Tensor 
       int64_t p = 1;
       for (uint32_t a : s.DimAxes(o, d)) {
         if (a >= s.num_axes()) return Err("iteration space names axis " + std::to_string(a) + " that does not exist");
-        p *= s.axes()[a].size;
+        if (__builtin_mul_overflow(p, s.axes()[a].size, &p))
+          return Err("iteration space makes dim " + std::to_string(d) + " of operand " + std::to_string(o) +
+                     " overflow 64-bit sizes, the tensor has " + Shape(t));
       }
       if (p != t.shape[d])
         return Err("iteration space makes dim " + std::to_string(d) + " of operand " + std::to_string(o) + " " +

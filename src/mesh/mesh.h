@@ -11,6 +11,7 @@
 namespace cfp {
 
 inline constexpr int kMaxMeshAxes = 3;
+inline constexpr uint64_t kMaxMeshDevices = uint64_t{1} << 31;
 
 struct MeshAxis {
   uint32_t size = 1;

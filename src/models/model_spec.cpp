@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <set>
 #include <vector>
@@ -62,9 +63,10 @@ constexpr int64_t kMaxLayers = 4096;
 
 Result<int64_t> PositiveInt(std::string_view key, std::string_view value) {
   int64_t v = 0;
+  // At most 12 digits, so the value cannot overflow while it is read.
   bool ok = !value.empty() && value.size() <= 12;
   for (char c : value) {
-    if (c < '0' || c > '9') {
+    if (!ok || c < '0' || c > '9') {
       ok = false;
       break;
     }
@@ -151,9 +153,43 @@ Status ApplyList(ModelSpec &m, const Family &fam, std::string_view list) {
   return Status::Ok();
 }
 
+// "9.9e+27" rather than std::to_string's 28 digits and six decimals.
+std::string Approx(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+
+// The spec's largest tensors, weights and activations, must stay far inside int64 bytes.
+Status CheckLargestTensor(const ModelSpec &m) {
+  const double b = static_cast<double>(m.batch), s = static_cast<double>(m.seq), h = static_cast<double>(m.hidden);
+  double largest = 0;
+  if (m.family == ModelFamily::Mlp) {
+    largest = std::max(b * h, h * h);  // activations [B,H], weights [H,H]
+  } else {
+    const double v = static_cast<double>(m.vocab), f = static_cast<double>(m.ffn);
+    // Activations: logits [B,S,V], attention scores [B,heads,S,S], FFN [B,S,F]; weights:
+    // embedding [V,H], projections [H,H] and [H,F].
+    largest = std::max({b * s * std::max({v, f, static_cast<double>(m.heads) * s}), v * h, h * std::max(h, f)});
+    if (m.family == ModelFamily::Moe) {
+      const double e = static_cast<double>(m.experts);
+      // Expert weights [E,H,F] and the dispatch buffers of every group.
+      largest = std::max({largest, e * h * f,
+                          b * s * e * static_cast<double>(m.capacity()) *
+                              std::max(1.0, f / static_cast<double>(m.group))});
+    }
+  }
+  if (largest * 4 < 0x1p62) return Status::Ok();
+  return InvalidArgument("the spec makes tensors of about " + Approx(largest) + " elements, more than this library handles");
+}
+
+// Expert selection is unrolled into top_k rounds of operators per MoE layer. Published
+// MoE models route each token to 1 to 8 experts.
+constexpr int64_t kMaxTopK = 64;
+
 Status Validate(ModelSpec &m) {
   auto need = [](bool ok, const std::string &msg) { return ok ? Status::Ok() : InvalidArgument(msg); };
-  if (m.family == ModelFamily::Mlp) return Status::Ok();
+  if (m.family == ModelFamily::Mlp) return CheckLargestTensor(m);
   if (m.family != ModelFamily::Llama || m.kv_heads == 0) m.kv_heads = m.heads;
   CFP_RETURN_IF_ERROR(need(m.hidden % m.heads == 0, "hidden (" + std::to_string(m.hidden) +
                                                         ") must be divisible by heads (" + std::to_string(m.heads) + ")"));
@@ -171,22 +207,15 @@ Status Validate(ModelSpec &m) {
   if (m.family == ModelFamily::Moe) {
     CFP_RETURN_IF_ERROR(need(m.top_k <= m.experts, "top_k (" + std::to_string(m.top_k) + ") must not exceed experts (" +
                                                        std::to_string(m.experts) + ")"));
+    CFP_RETURN_IF_ERROR(need(m.top_k <= kMaxTopK, "top_k must be at most " + std::to_string(kMaxTopK) + ", got " +
+                                                      std::to_string(m.top_k) + " (each choice is a round of operators)"));
     if (m.group == 0) m.group = m.seq;
     const double tokens = static_cast<double>(m.batch) * static_cast<double>(m.seq);
     CFP_RETURN_IF_ERROR(need(std::fmod(tokens, static_cast<double>(m.group)) == 0,
                              "group (" + std::to_string(m.group) + ") must divide batch * seq (" +
                                  std::to_string(static_cast<int64_t>(tokens)) + ")"));
   }
-  // The largest tensors: logits [B,S,V], attention scores [B,heads,S,S], expert buffers.
-  const double b = static_cast<double>(m.batch), s = static_cast<double>(m.seq);
-  double largest = b * s * std::max({static_cast<double>(m.vocab), static_cast<double>(m.ffn),
-                                     static_cast<double>(m.heads) * s});
-  if (m.family == ModelFamily::Moe)
-    largest = std::max(largest, b * s * static_cast<double>(m.experts) * static_cast<double>(m.capacity()) *
-                                    std::max(1.0, static_cast<double>(m.ffn) / static_cast<double>(m.group)));
-  CFP_RETURN_IF_ERROR(need(largest * 4 < 0x1p62, "the spec makes tensors of about " + std::to_string(largest) +
-                                                     " elements, more than this library handles"));
-  return Status::Ok();
+  return CheckLargestTensor(m);
 }
 
 }  // namespace

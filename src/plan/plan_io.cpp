@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "plan_generated.h"
+#include "util/aligned_bytes.h"
 
 namespace cfp {
 
@@ -54,11 +55,12 @@ std::vector<uint8_t> PlanToBuffer(const Plan &plan) {
 
 Result<Plan> PlanFromBuffer(const void *data, size_t size) {
   if (data == nullptr || size == 0) return InvalidData("plan buffer is empty");
-  const auto *bytes = static_cast<const uint8_t *>(data);
   if (size < 8) return InvalidData("plan buffer is truncated: " + std::to_string(size) + " bytes");
-  if (!flatbuffers::BufferHasIdentifier(bytes, fb::PlanIdentifier()))
+  if (!flatbuffers::BufferHasIdentifier(data, fb::PlanIdentifier()))
     return InvalidData("not a libcfp plan: the file identifier is not 'CFPP'");
   if (size >= FLATBUFFERS_MAX_BUFFER_SIZE) return InvalidData("plan buffer exceeds 2 GiB");
+  const AlignedBytes aligned(data, size);
+  const uint8_t *bytes = aligned.data();
   flatbuffers::Verifier::Options opts;
   opts.max_depth = 64;
   opts.max_tables = static_cast<flatbuffers::uoffset_t>(size / 4 + 1024);
@@ -74,6 +76,8 @@ Result<Plan> PlanFromBuffer(const void *data, size_t size) {
   if (fp->cost_model()) plan.cost_model = fp->cost_model()->str();
   if (fp->mesh_shape()) plan.mesh_shape.assign(fp->mesh_shape()->begin(), fp->mesh_shape()->end());
   if (plan.mesh_shape.size() > kMaxMeshAxes) return InvalidData("plan has a mesh of more than 3 axes");
+  for (size_t m = 0; m < plan.mesh_shape.size(); ++m)
+    if (plan.mesh_shape[m] == 0) return InvalidData("plan mesh axis " + std::to_string(m) + " has size 0");
   const size_t nm = plan.mesh_shape.size();
   plan.step_time = fp->step_time();
   plan.compute_time = fp->compute_time();
@@ -107,6 +111,7 @@ Result<Plan> PlanFromBuffer(const void *data, size_t size) {
             if (d->mesh_axes()->size() > nm) return InvalidData("a tensor dim is split over more mesh axes than exist");
             for (uint8_t m : *d->mesh_axes()) {
               if (m >= nm) return InvalidData("a tensor is split over mesh axis " + std::to_string(m) + ", which does not exist");
+              if (ds.Has(m)) return InvalidData("a tensor dim is split over mesh axis " + std::to_string(m) + " twice");
               ds.Push(m);
             }
           }
@@ -122,7 +127,9 @@ Result<Plan> PlanFromBuffer(const void *data, size_t size) {
   if (fp->collectives())
     for (const fb::Collective *c : *fp->collectives()) {
       PlanCollective pc;
-      if (static_cast<int>(c->kind()) > 3) return InvalidData("unknown collective kind");
+      // The schema's byte enum reads back whatever byte was stored, negative ones included.
+      const int kind = static_cast<int>(c->kind());
+      if (kind < 0 || kind > 3) return InvalidData("unknown collective kind " + std::to_string(kind));
       pc.kind = static_cast<CollectiveKind>(c->kind());
       pc.tensor = c->tensor();
       if (pc.tensor >= plan.tensor_spec.size()) return InvalidData("a collective names a tensor that does not exist");

@@ -5,7 +5,10 @@
 #include <tbb/task_arena.h>
 
 #include <chrono>
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <optional>
 #include <map>
 #include <unordered_map>
 
@@ -13,6 +16,7 @@
 #include "blocks/block_costs.h"
 #include "blocks/block_edges.h"
 #include "search/block_problem.h"
+#include "search/budgeted_search.h"
 #include "search/frontier_dp.h"
 #include "segments/fingerprint.h"
 #include "segments/segments.h"
@@ -82,6 +86,18 @@ uint64_t EdgeSignature(const BlockEdge &e, const Prepared &p, const CostModel &m
     }
   }
   return h.value();
+}
+
+// Only a contraction, with replicated contractions disallowed, can have no strategy at
+// all: then no plan exists, and the answer names the op rather than the memory budget.
+Status CheckEveryOpHasAStrategy(const CostModel &model, const OptimizerOptions &options) {
+  if (options.rules.allow_replicated_contractions) return Status::Ok();
+  const Graph &g = model.graph();
+  for (uint32_t op = 0; op < g.num_ops(); ++op)
+    if (IsContraction(g.op(op).kind) && model.strategies(op).empty())
+      return Status(Code::kInfeasible, DescribeOp(g.ops(), op) + " has no valid strategy on mesh " + model.mesh().ToString() +
+                                           ": replicated contractions are disallowed and no split of its axes divides evenly");
+  return Status::Ok();
 }
 
 Status Report(const OptimizerOptions &o, const char *phase, uint64_t done, uint64_t total) {
@@ -249,6 +265,7 @@ Result<Plan> OptimizeInArena(const Graph &graph, const OptimizerOptions &options
   stats.ops = graph.num_ops();
   CFP_ASSIGN_OR_RETURN(Mesh mesh, options.BuildMesh());
   CostModel model(graph, mesh, options.device, options.cost, options.rules);
+  CFP_RETURN_IF_ERROR(CheckEveryOpHasAStrategy(model, options));
   CFP_ASSIGN_OR_RETURN(Prepared p, Prepare(model, options, stats));
 
   auto t = Clock::now();
@@ -270,9 +287,8 @@ Result<Plan> OptimizeInArena(const Graph &graph, const OptimizerOptions &options
                                            " bytes per device; the smallest plan needs " +
                                            std::to_string(static_cast<uint64_t>(std::ceil(need + p.constant_memory))) +
                                            " bytes");
-    limits.mode.scalar = false;
-    limits.mode.budget = budget;
-    CFP_ASSIGN_OR_RETURN(best, SolveBlocks(p, p.problem, limits));
+    auto solve = [&p](const BlockProblem &problem, const DPLimits &l) { return SolveBlocks(p, problem, l); };
+    CFP_ASSIGN_OR_RETURN(best, SolveWithinBudget(p.problem, solve, limits, budget, best));
   }
   stats.time_search = Since(t);
   CFP_RETURN_IF_ERROR(Report(options, "search", 1, 1));
@@ -319,6 +335,7 @@ Result<double> MinMemory(const Graph &graph, const OptimizerOptions &options) {
   return InArena(options, [&]() -> Result<double> {
     CFP_ASSIGN_OR_RETURN(Mesh mesh, options.BuildMesh());
     CostModel model(graph, mesh, options.device, options.cost, options.rules);
+    CFP_RETURN_IF_ERROR(CheckEveryOpHasAStrategy(model, options));
     SearchStats stats;
     OptimizerOptions quiet = options;
     quiet.progress = nullptr;

@@ -1,6 +1,7 @@
 // Options, optimize, evaluate and plans through the C API.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -166,6 +167,57 @@ TEST(ApiOptimize, MemoryBudgetIsHonouredOrInfeasible) {
       << LastError();
   ASSERT_EQ(cfp_options_set_memory_budget(f.o.get(), 1), CFP_OK);
   EXPECT_EQ(cfp_optimize(f.g.get(), f.o.get(), none.out()), CFP_ERR_INFEASIBLE);
+}
+
+// For every budget from the smallest plan's memory up, the plan fits, is proven optimal, is
+// never faster than the fastest fitting choice vector (all priced by cfp_evaluate; the search
+// covers the block-consistent ones), and gets no slower as the budget grows.
+TEST(ApiOptimize, BudgetedPlansFitAndImproveWithTheBudget) {
+  Fixture f(4096, 4096);
+  std::vector<uint32_t> counts(5);
+  for (uint32_t op = 0; op < 5; ++op) ASSERT_EQ(cfp_op_strategy_count(f.g.get(), f.o.get(), op, &counts[op]), CFP_OK);
+  std::vector<std::pair<uint64_t, double>> all;  // (memory, time) of every choice vector
+  std::vector<uint32_t> c(5, 0);
+  for (;;) {
+    Plan q;
+    ASSERT_EQ(cfp_evaluate(f.g.get(), f.o.get(), c.data(), c.size(), q.out()), CFP_OK) << LastError();
+    uint64_t m = 0;
+    double t = 0;
+    cfp_plan_peak_memory(q.get(), &m);
+    cfp_plan_step_time(q.get(), &t);
+    all.emplace_back(m, t);
+    size_t i = 0;
+    while (i < 5 && ++c[i] == counts[i]) c[i++] = 0;
+    if (i == 5) break;
+  }
+  std::vector<uint64_t> budgets;
+  for (const auto &[m, t] : all) budgets.push_back(m);
+  std::sort(budgets.begin(), budgets.end());
+  budgets.erase(std::unique(budgets.begin(), budgets.end()), budgets.end());
+  uint64_t min_mem = 0;
+  ASSERT_EQ(cfp_min_memory(f.g.get(), f.o.get(), &min_mem), CFP_OK) << LastError();
+  budgets.erase(budgets.begin(), std::lower_bound(budgets.begin(), budgets.end(), min_mem));
+  ASSERT_GE(budgets.size(), 3u);
+  double previous = INFINITY;
+  for (uint64_t budget : budgets) {
+    double best = INFINITY;
+    for (const auto &[m, t] : all)
+      if (m <= budget) best = std::min(best, t);
+    ASSERT_EQ(cfp_options_set_memory_budget(f.o.get(), budget), CFP_OK);
+    Plan p;
+    ASSERT_EQ(cfp_optimize(f.g.get(), f.o.get(), p.out()), CFP_OK) << LastError();
+    uint64_t m = 0;
+    double t = 0;
+    int optimal = 0;
+    cfp_plan_peak_memory(p.get(), &m);
+    cfp_plan_step_time(p.get(), &t);
+    cfp_plan_is_optimal(p.get(), &optimal);
+    EXPECT_LE(m, budget);
+    EXPECT_GE(t, best * (1 - 1e-12)) << "budget " << budget;
+    EXPECT_LE(t, previous * (1 + 1e-12)) << "budget " << budget;
+    EXPECT_EQ(optimal, 1) << "budget " << budget;
+    previous = t;
+  }
 }
 
 TEST(ApiOptimize, PlansSerializeToFlatBuffersAndJson) {

@@ -174,3 +174,63 @@ TEST(CliModel, ErrorsAreOneLine) {
 }
 
 }  // namespace
+
+namespace {
+
+const char *kSmallGpt = "gpt:layers=2,hidden=256,heads=4,seq=128,batch=32,vocab=1024";
+
+// The number after `key` in the tool's output.
+double NumberAfter(const std::string &out, const std::string &key) {
+  size_t at = out.find(key);
+  if (at == std::string::npos) return -1;
+  return std::strtod(out.c_str() + at + key.size(), nullptr);
+}
+
+TEST(CliOptimize, PrintsThePlanAndWritesJson) {
+  const std::string json = ::testing::TempDir() + "/cli_plan.json";
+  ToolRun r = Cfp(std::string("optimize ") + kSmallGpt + " --mesh 2x2 --json " + json);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("on a 2x2 mesh (analytic cost model)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("proven optimal"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("strategies of the forward contractions"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("layers.0-1.attn"), std::string::npos) << r.out;  // identical layers merged
+  EXPECT_NE(r.out.find("collectives per step"), std::string::npos) << r.out;
+  std::ifstream in(json);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("\"step_time\""), std::string::npos) << text.substr(0, 200);
+}
+
+// --microbatches auto splits the spec's batch into more micro-batches as the budget shrinks,
+// and every plan fits its budget.
+TEST(CliOptimize, AutoMicrobatchesFitTheBudget) {
+  double previous = 0;
+  for (const char *budget : {"1GiB", "80MiB", "40MiB", "20MiB"}) {
+    ToolRun r = Cfp(std::string("optimize ") + kSmallGpt + " --mesh 4 --microbatches auto --budget " + budget);
+    ASSERT_EQ(r.code, 0) << budget << ": " << r.out;
+    const double n = NumberAfter(r.out, "micro-batches ");
+    const double per = NumberAfter(r.out, "micro-batches " + std::to_string(static_cast<int>(n)) + " of ");
+    EXPECT_EQ(n * per, 32) << r.out;
+    EXPECT_GE(n, previous) << r.out;
+    previous = n;
+    const double mib = NumberAfter(r.out, "peak memory   ");
+    const double limit = std::strtod(budget, nullptr) * (std::string(budget).find("GiB") != std::string::npos ? 1024 : 1);
+    if (r.out.find("MiB per device") != std::string::npos) EXPECT_LE(mib, limit) << r.out;
+  }
+  EXPECT_GT(previous, 1);  // the smallest budget needs micro-batches
+  ToolRun r = Cfp(std::string("optimize ") + kSmallGpt + " --mesh 4 --microbatches auto --budget 1MiB");
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("even one sample per micro-batch does not fit"), std::string::npos) << r.out;
+  EXPECT_EQ(Lines(r.out), 1u) << r.out;
+  r = Cfp("optimize " + WriteTinyMlp() + " --microbatches auto");
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("needs a model spec or preset"), std::string::npos) << r.out;
+}
+
+TEST(CliOptimize, InfeasibleBudgetIsOneLine) {
+  ToolRun r = Cfp(std::string("optimize ") + kSmallGpt + " --mesh 4 --budget 1MiB");
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("the smallest plan needs"), std::string::npos) << r.out;
+  EXPECT_EQ(Lines(r.out), 1u) << r.out;
+}
+
+}  // namespace

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "search/block_problem.h"
+#include "search/budgeted_search.h"
 #include "search/frontier_dp.h"
 
 namespace cfp {
@@ -125,6 +126,39 @@ TEST(FrontierDP, HonoursMemoryBudgetsExactly) {
     BlockProblem p = RandomProblem(rng, n, 4, edges);
     double budget = 2.0 * n + trial % 7;  // memories are integers in [0, 10)
     CheckAgainstBruteForce(p, budget, true);
+  }
+}
+
+// The budgeted search (Lagrangian bisection, then the exact frontiers) finds the fastest
+// fitting assignment for every budget between the smallest and the fastest plan's memory.
+TEST(BudgetedSearch, EqualsBruteForceForEveryBudget) {
+  std::mt19937 rng(5);
+  for (int trial = 0; trial < 30; ++trial) {
+    const uint32_t n = 3 + trial % 4;
+    std::vector<std::pair<uint32_t, uint32_t>> edges;
+    for (uint32_t v = 0; v + 1 < n; ++v) edges.emplace_back(v, v + 1);
+    if (trial % 3 == 0) edges.emplace_back(0, n - 1);
+    const BlockProblem base = RandomProblem(rng, n, 4, edges);
+    BlockSolver solve = [](const BlockProblem &problem, const DPLimits &limits) {
+      BlockProblem p = problem;
+      p.FoldLeaves(limits.mode);
+      std::vector<uint32_t> order;
+      for (uint32_t v = 0; v < p.num_vars(); ++v)
+        if (!p.folded[v]) order.push_back(v);
+      return SolveFrontierDP(p, order, limits);
+    };
+    DPLimits scalar;
+    auto fastest = solve(base, scalar);
+    ASSERT_TRUE(fastest.ok());
+    for (double budget = 0; budget < fastest->mem; budget += 1) {
+      auto [expect, expect_mem] = BruteForce(base, budget);
+      if (std::isinf(expect)) continue;  // the optimizer reports these before searching
+      auto r = SolveWithinBudget(base, solve, scalar, budget, *fastest);
+      ASSERT_TRUE(r.ok()) << r.status().message();
+      EXPECT_NEAR(r->time, expect, 1e-9) << "trial " << trial << " budget " << budget;
+      EXPECT_LE(r->mem, budget);
+      EXPECT_NEAR(Recost(base, r->strategy), r->time, 1e-9);
+    }
   }
 }
 

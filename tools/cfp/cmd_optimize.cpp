@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli.h"
+#include "fewest_microbatches.h"
 
 namespace cfp_cli {
 namespace {
@@ -25,6 +26,8 @@ const char *kHelp =
     "  --links BW:LAT,...    per mesh axis: bandwidth in bytes/s and latency in s\n"
     "  --budget SIZE         memory budget per device, e.g. 70GiB (default: device memory)\n"
     "  --microbatches N      the graph is one micro-batch; a step runs N, then one update\n"
+    "  --microbatches auto   (model specs) split the spec's batch into the fewest\n"
+    "                        micro-batches for which a plan fits the budget\n"
     "  --cost MODEL          analytic | cuda (default analytic)\n"
     "  --profile-db FILE     profile database for --cost cuda\n"
     "  --threads N           worker threads (default: all)\n"
@@ -171,25 +174,32 @@ void PrintLayers(cfp_graph *g, cfp_options *o, cfp_plan *p, uint32_t n_ops, bool
   }
   if (rows.empty()) return;
   std::printf("\nstrategies of the forward contractions, per scope (mesh axis in parentheses):\n");
-  // Merge runs of scopes that differ only in their number and agree on everything else.
-  for (size_t i = 0; i < rows.size();) {
-    auto [pattern, first] = SplitScope(rows[i].first);
-    size_t j = i + 1;
-    long last = first;
-    while (!all && first >= 0 && j < rows.size()) {
-      auto [pat_j, num_j] = SplitScope(rows[j].first);
-      // Interleaved scopes (attn, mlp of the same layer) are compared one pattern at a time.
-      if (pat_j != pattern || num_j != last + 1 || rows[j].second != rows[i].second) break;
-      last = num_j;
-      ++j;
+  // Merge runs of scopes that differ only in their number and agree on the strategies;
+  // interleaved patterns (layers.N.attn, layers.N.mlp) are merged each on its own.
+  struct Entry {
+    std::string pattern, text;
+    long first, last;
+    std::string label;
+  };
+  std::vector<Entry> entries;
+  std::map<std::string, size_t> open;
+  for (const auto &[scope, text] : rows) {
+    auto [pattern, num] = SplitScope(scope);
+    auto it = open.find(pattern);
+    if (!all && num >= 0 && it != open.end() && entries[it->second].last + 1 == num && entries[it->second].text == text) {
+      entries[it->second].last = num;
+      continue;
     }
-    std::string label = rows[i].first;
-    if (j > i + 1) {
-      label = pattern;
-      label.replace(label.find('#'), 1, std::to_string(first) + "-" + std::to_string(last));
+    entries.push_back({pattern, text, num, num, scope});
+    if (num >= 0) open[pattern] = entries.size() - 1;
+  }
+  for (Entry &e : entries) {
+    std::string label = e.label;
+    if (e.last > e.first) {
+      label = e.pattern;
+      label.replace(label.find('#'), 1, std::to_string(e.first) + "-" + std::to_string(e.last));
     }
-    std::printf("  %-28s %s\n", label.c_str(), rows[i].second.c_str());
-    i = j;
+    std::printf("  %-28s %s\n", label.c_str(), e.text.c_str());
   }
 }
 
@@ -241,7 +251,6 @@ int CmdOptimize(int argc, char **argv) {
     if (std::find(known.begin(), known.end(), k) == known.end()) throw UsageError{"unknown option --" + k};
   if (args.positional.size() != 1) throw UsageError{"expects one graph file or model"};
 
-  Graph g(LoadGraphOrModel(args.positional[0]), cfp_graph_destroy);
   cfp_options *raw = nullptr;
   Check(cfp_options_create(&raw), "options");
   Options o(raw, cfp_options_destroy);
@@ -264,7 +273,8 @@ int CmdOptimize(int argc, char **argv) {
             "--links");
     }
   }
-  if (args.Has("microbatches"))
+  const bool auto_split = args.Get("microbatches") == "auto";
+  if (args.Has("microbatches") && !auto_split)
     Check(cfp_options_set_microbatches(o.get(), static_cast<uint32_t>(ParseNumber(args.Get("microbatches"), "count"))),
           "--microbatches");
   if (args.Has("budget")) Check(cfp_options_set_memory_budget(o.get(), ParseSize(args.Get("budget"))), "--budget");
@@ -274,9 +284,19 @@ int CmdOptimize(int argc, char **argv) {
     Check(cfp_options_set_threads(o.get(), static_cast<uint32_t>(ParseNumber(args.Get("threads"), "thread count"))), "--threads");
   if (args.Has("time-limit")) Check(cfp_options_set_time_limit(o.get(), ParseNumber(args.Get("time-limit"), "time")), "--time-limit");
 
-  cfp_plan *plan_raw = nullptr;
-  Check(cfp_optimize(g.get(), o.get(), &plan_raw), "cannot optimize");
-  Plan p(plan_raw, cfp_plan_destroy);
+  Graph g(nullptr, cfp_graph_destroy);
+  Plan p(nullptr, cfp_plan_destroy);
+  MicrobatchSplit split;
+  if (auto_split) {
+    split = OptimizeWithFewestMicrobatches(args.positional[0], o.get());
+    g.reset(split.graph);
+    p.reset(split.plan);
+  } else {
+    g.reset(LoadGraphOrModel(args.positional[0]));
+    cfp_plan *plan_raw = nullptr;
+    Check(cfp_optimize(g.get(), o.get(), &plan_raw), "cannot optimize");
+    p.reset(plan_raw);
+  }
 
   const char *name = nullptr;
   uint32_t n_ops = 0;
@@ -299,6 +319,9 @@ int CmdOptimize(int argc, char **argv) {
   for (size_t i = 0; i < mesh.size(); ++i) mesh_text += (i ? "x" : "") + std::to_string(mesh[i]);
   std::printf("plan for %s on a %s mesh (%s cost model)\n", name && *name ? name : "graph", mesh_text.c_str(),
               args.Get("cost", "analytic").c_str());
+  if (auto_split)
+    std::printf("micro-batches %u of %lld samples per step (batch %lld)\n", split.microbatches,
+                static_cast<long long>(split.microbatch), static_cast<long long>(split.batch));
   std::printf("step time     %s  (compute %s, communication %s)\n", HumanTime(step).c_str(), HumanTime(compute).c_str(),
               HumanTime(comm).c_str());
   std::printf("peak memory   %s per device\n", HumanBytes(static_cast<double>(mem)).c_str());

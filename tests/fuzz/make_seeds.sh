@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Writes seed corpora for the fuzz targets from small model-zoo graphs, with the cfp tool:
+#   tests/fuzz/make_seeds.sh <build-dir> <seed-dir>
+# <seed-dir>/<target>/ gets graph files (graph_load), builder streams (graph_builder),
+# plans (plan_load) and spec strings (model_spec). Seeds are rebuilt, never committed.
+set -euo pipefail
+build=$(cd "$1" && pwd)
+out=$2
+cfp="$build/cfp"
+writer="$build/tests/fuzz/cfp_fuzz_seed_writer"
+rm -rf "$out"
+mkdir -p "$out"/{graph_load,graph_builder,plan_load,model_spec}
+
+# Small enough to mutate quickly; together they cover every op kind the zoo emits.
+specs=(
+  "mlp:layers=1,hidden=8,batch=4,optimizer=none"
+  "mlp:layers=2,hidden=8,batch=4,optimizer=sgd"
+  "gpt:layers=1,hidden=16,heads=2,seq=8,batch=2,vocab=32,optimizer=none"
+  "gpt:layers=1,hidden=16,heads=2,seq=8,batch=2,vocab=32,tied=false,optimizer=sgd"
+  "llama:layers=1,hidden=16,heads=4,kv_heads=2,seq=8,batch=2,vocab=32,optimizer=none"
+  "moe:layers=2,hidden=16,heads=2,ffn=32,seq=8,batch=2,vocab=32,experts=4,top_k=2,optimizer=none"
+)
+i=0
+for spec in "${specs[@]}"; do
+  name=$(printf 'zoo%02d' $i)
+  "$cfp" model "$spec" -o "$out/graph_load/$name.cfpg" > /dev/null
+  "$writer" "$out/graph_load/$name.cfpg" "$out/graph_builder/$name.bin"
+  for mesh in 2 2x2; do
+    "$cfp" optimize "$out/graph_load/$name.cfpg" --mesh "$mesh" --threads 1 \
+      --plan "$out/plan_load/$name-$mesh.cfpp" > /dev/null
+  done
+  printf '%s' "$spec" > "$out/model_spec/$name.txt"
+  i=$((i + 1))
+done
+# Presets and preset overrides exercise the other half of the grammar.
+for spec in gpt2-small "gpt3-175b:layers=1" "llama2-7b:layers=1,batch=1" "gshard-moe-2.4b:layers=2" \
+            "llama:layers=1,rope_theta=500000.5" "gpt:layers=1,dtype=f16"; do
+  printf '%s' "$spec" > "$out/model_spec/$(printf 'spec%02d' $i).txt"
+  i=$((i + 1))
+done
+echo "seeds: $(find "$out" -type f | wc -l) files, $(du -sh "$out" | cut -f1) in $out"
