@@ -101,13 +101,22 @@ std::string IlpStatusCell(const Record &r) {
 
 std::string Label(const CaseRow &row) { return row.label; }
 
+// " (gpt3-175b@1x8: 400 s, ...)" when some cases had their own ILP limit.
+std::string LimitOverrides(const ReportContext &ctx) {
+  if (ctx.ilp_limit_overrides.empty()) return "";
+  std::string s = " by default (";
+  for (size_t i = 0; i < ctx.ilp_limit_overrides.size(); ++i)
+    s += (i ? ", " : "") + ctx.ilp_limit_overrides[i].first + ": " + Fmt("%.0f", ctx.ilp_limit_overrides[i].second) + " s";
+  return s + ")";
+}
+
 }  // namespace
 
 std::string MarkdownReport(const std::vector<CaseRow> &rows, const ReportContext &ctx) {
   std::string md;
   md += "Command: `" + ctx.command + "`  \nMachine: " + ctx.machine + "  \nlibcfp " + ctx.library_version +
         ", analytic cost model, device h100-sxm (80 GiB budget per device unless marked), ILP time limit " +
-        Fmt("%.0f", ctx.ilp_time_limit) + " s.\n\n";
+        Fmt("%.0f", ctx.ilp_time_limit) + " s" + LimitOverrides(ctx) + ".\n\n";
 
   md += "**libcfp: phases and structure.** Times are the library's own statistics; *total* = "
         "load + blocks + segments + costs + search. RSS: peak resident memory of the process "
@@ -256,6 +265,8 @@ std::string ScalingSvg(const std::vector<CaseRow> &rows, const ReportContext &ct
     }
   if (xmax == 0) xmin = 1, xmax = 10, ymin = 1e-3, ymax = 1;
   if (!ilp.empty() && ctx.ilp_time_limit > 0) ymax = std::max(ymax, ctx.ilp_time_limit);
+  for (const CaseRow &row : rows)
+    if (auto l = row.rec.Number("ilp_limit_s"); l && !ilp.empty()) ymax = std::max(ymax, *l);
   const double lx0 = std::floor(std::log10(xmin)), lx1 = std::max(lx0 + 1, std::ceil(std::log10(xmax)));
   const double ly0 = std::floor(std::log10(std::max(ymin, 1e-9))), ly1 = std::max(ly0 + 1, std::ceil(std::log10(ymax)));
   auto X = [&](double v) { return left + (std::log10(v) - lx0) / (lx1 - lx0) * pw; };
@@ -284,7 +295,7 @@ std::string ScalingSvg(const std::vector<CaseRow> &rows, const ReportContext &ct
   svg.Text(18, top + ph / 2, "search time", 12, "middle", "transform=\"rotate(-90 18 " + cfp_svg::Num(top + ph / 2) + ")\"");
   if (!ilp.empty() && ctx.ilp_time_limit > 0) {
     svg.Line(left, Y(ctx.ilp_time_limit), left + pw, Y(ctx.ilp_time_limit), "#c0392b", 1, "stroke-dasharray=\"5,4\"");
-    svg.Text(left + 6, Y(ctx.ilp_time_limit) - 5, "ILP time limit", 11, "start", "fill=\"#c0392b\"");
+    svg.Text(left + 6, Y(ctx.ilp_time_limit) - 5, ctx.ilp_limit_overrides.empty() ? "ILP time limit" : "ILP time limit (default)", 11, "start", "fill=\"#c0392b\"");
   }
   // Circle, square, triangle: one shape per mesh.
   auto marker = [&](double x, double y, size_t mesh, const std::string &fill, const std::string &stroke) {

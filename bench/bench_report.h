@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench_record.h"
@@ -19,7 +20,8 @@ struct CaseRow {
 struct ReportContext {
   std::string command;  // the exact command line
   std::string machine;  // CPU model, cores, memory
-  double ilp_time_limit = 600;
+  double ilp_time_limit = 600;  // the run's default
+  std::vector<std::pair<std::string, double>> ilp_limit_overrides;  // per model, mesh or model@mesh
   std::string library_version;
 };
 

@@ -39,6 +39,8 @@ const char *kHelp =
     "  --no-sweep            skip the scaling sweep (GPT-3 350M with 1, 2, 4, 8 layers)\n"
     "  --sweep-meshes LIST   meshes of the sweep (default 2x4)\n"
     "  --ilp-time-limit S    CBC's time limit (default 600, as Alpa)\n"
+    "  --ilp-limits K=S,...  per-case ILP limits; K is a model label, a mesh or label@mesh\n"
+    "                        (the most specific wins), e.g. 1x8=120,gpt3-175b@1x8=400\n"
     "  --ilp-no-follow       without Alpa's following merges\n"
     "  --ilp-max-columns N   do not build ILPs with more columns (default: no cap)\n"
     "  --ilp-memory-gib G    address-space cap of the ILP process (default 12)\n"
@@ -117,16 +119,39 @@ struct Settings {
   bool quick = false, ilp = true, sweep = true, ilp_follow = true;
   std::vector<std::string> models, meshes{"1x8", "2x4", "8x8"}, sweep_meshes{"2x4"};
   double ilp_time_limit = 600, cfp_time_limit = 600, ilp_memory_gib = 12;
+  std::vector<std::pair<std::string, double>> ilp_limits;  // --ilp-limits, in order given
   uint64_t ilp_max_columns = 0;
   uint32_t threads = 0;
   std::string out = "plan_bench_out";
 };
 
+std::vector<std::pair<std::string, double>> ParseLimits(const std::string &list) {
+  std::vector<std::pair<std::string, double>> out;
+  for (const std::string &item : Split(list, ',')) {
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) throw std::invalid_argument("--ilp-limits wants KEY=SECONDS, got '" + item + "'");
+    out.emplace_back(item.substr(0, eq), std::stod(item.substr(eq + 1)));
+  }
+  return out;
+}
+
+// The ILP limit of one case: label@mesh over label over mesh over the run's default, so a
+// whole run fits a time budget while the cases that matter most get the time to finish.
+double IlpLimit(const Settings &s, const std::string &label, const std::string &mesh) {
+  double limit = s.ilp_time_limit;
+  int rank = 0;
+  for (const auto &[key, seconds] : s.ilp_limits) {
+    const int r = key == label + "@" + mesh ? 3 : key == label ? 2 : key == mesh ? 1 : 0;
+    if (r > 0 && r >= rank) limit = seconds, rank = r;
+  }
+  return limit;
+}
+
 std::vector<std::string> WorkerArgv(const std::string &kind, const std::string &spec, const std::string &mesh,
-                                    const Settings &s, double budget) {
+                                    const Settings &s, double budget, double ilp_limit) {
   std::vector<std::string> argv = {"/proc/self/exe", "--worker", kind, "--spec", spec, "--mesh", mesh,
                                    "--threads", std::to_string(s.threads), "--cfp-time-limit",
-                                   std::to_string(s.cfp_time_limit), "--ilp-time-limit", std::to_string(s.ilp_time_limit),
+                                   std::to_string(s.cfp_time_limit), "--ilp-time-limit", std::to_string(ilp_limit),
                                    "--budget", std::to_string(budget), "--ilp-max-columns",
                                    std::to_string(s.ilp_max_columns)};
   if (!s.ilp_follow) argv.push_back("--ilp-no-follow");
@@ -175,6 +200,7 @@ int Main(int argc, char **argv) {
     else if (a == "--meshes") s.meshes = Split(value(), ','), meshes_given = true;
     else if (a == "--sweep-meshes") s.sweep_meshes = Split(value(), ',');
     else if (a == "--ilp-time-limit") s.ilp_time_limit = std::stod(value()), limit_given = true;
+    else if (a == "--ilp-limits") s.ilp_limits = ParseLimits(value());
     else if (a == "--cfp-time-limit") s.cfp_time_limit = std::stod(value()), cfp_limit_given = true;
     else if (a == "--ilp-max-columns") s.ilp_max_columns = std::stoull(value());
     else if (a == "--ilp-memory-gib") s.ilp_memory_gib = std::stod(value());
@@ -213,20 +239,23 @@ int Main(int argc, char **argv) {
   ctx.command = command;
   ctx.machine = Machine();
   ctx.ilp_time_limit = s.ilp ? s.ilp_time_limit : 0;
+  for (const auto &[key, seconds] : s.ilp_limits) ctx.ilp_limit_overrides.emplace_back(key, seconds);
   ctx.library_version = cfp_version_string();
   std::vector<CaseRow> rows;
   const uint64_t ilp_address_space = static_cast<uint64_t>(s.ilp_memory_gib * 1024 * 1024 * 1024);
   const double cfp_kill = s.cfp_time_limit > 0 ? 3 * s.cfp_time_limit + 300 : 0;
-  const double ilp_kill = 1.5 * s.ilp_time_limit + 120;
   for (const Case &c : cases)
     for (const std::string &mesh : c.sweep ? s.sweep_meshes : s.meshes) {
       CaseRow row{c.label, c.spec, mesh, c.sweep, {}};
       std::fprintf(stderr, "plan_bench: %s on %s: libcfp ...\n", c.label.c_str(), mesh.c_str());
-      RunWorker(WorkerArgv("cfp", c.spec, mesh, s, 0), cfp_kill, 0, "worker", row.rec);
+      const double ilp_limit = IlpLimit(s, c.label, mesh);
+      RunWorker(WorkerArgv("cfp", c.spec, mesh, s, 0, ilp_limit), cfp_kill, 0, "worker", row.rec);
       if (s.ilp) {
         const double budget = row.rec.Number("budget_bytes").value_or(0);
+        const double ilp_kill = 1.5 * ilp_limit + 120;
+        row.rec.Set("ilp_limit_s", ilp_limit);
         std::fprintf(stderr, "plan_bench: %s on %s: ILP ...\n", c.label.c_str(), mesh.c_str());
-        RunWorker(WorkerArgv("ilp", c.spec, mesh, s, budget), ilp_kill, ilp_address_space, "ilp", row.rec);
+        RunWorker(WorkerArgv("ilp", c.spec, mesh, s, budget, ilp_limit), ilp_kill, ilp_address_space, "ilp", row.rec);
       }
       rows.push_back(std::move(row));
       // Rewritten after every case, so a long run's partial results are never lost.
