@@ -40,7 +40,7 @@ const char *kHelp =
     "  --sweep-meshes LIST   meshes of the sweep (default 2x4)\n"
     "  --ilp-time-limit S    CBC's time limit (default 600, as Alpa)\n"
     "  --ilp-limits K=S,...  per-case ILP limits; K is a model label, a mesh or label@mesh\n"
-    "                        (the most specific wins), e.g. 1x8=120,gpt3-175b@1x8=400\n"
+    "                        (the most specific wins; 0 skips), e.g. 1x8=120,gpt3-175b@1x8=400,8x8=0\n"
     "  --ilp-no-follow       without Alpa's following merges\n"
     "  --ilp-max-columns N   do not build ILPs with more columns (default: no cap)\n"
     "  --ilp-memory-gib G    address-space cap of the ILP process (default 12)\n"
@@ -250,7 +250,7 @@ int Main(int argc, char **argv) {
       std::fprintf(stderr, "plan_bench: %s on %s: libcfp ...\n", c.label.c_str(), mesh.c_str());
       const double ilp_limit = IlpLimit(s, c.label, mesh);
       RunWorker(WorkerArgv("cfp", c.spec, mesh, s, 0, ilp_limit), cfp_kill, 0, "worker", row.rec);
-      if (s.ilp) {
+      if (s.ilp && ilp_limit > 0) {  // a limit of 0 skips the ILP of the case
         const double budget = row.rec.Number("budget_bytes").value_or(0);
         const double ilp_kill = 1.5 * ilp_limit + 120;
         row.rec.Set("ilp_limit_s", ilp_limit);
