@@ -47,6 +47,10 @@ std::string HumanCount(double v);   // 1.2K, 3.4M, 175.0B
 std::string HumanBytes(double v);   // 1.5 GiB
 std::string HumanTime(double s);    // 12.3 ms
 
+// The plan as an SVG picture: per-layer strategy map over the mesh axes, step-time
+// breakdown by collective kind, memory per device against the budget.
+std::string PlanSvg(cfp_graph *g, cfp_options *o, cfp_plan *p, const std::vector<uint32_t> &mesh, const std::string &title);
+
 int CmdInspect(int argc, char **argv);
 int CmdOptimize(int argc, char **argv);
 int CmdModel(int argc, char **argv);

@@ -38,6 +38,7 @@ const char *kHelp =
     "  --alpa                Alpa's test convention (alpha = beta = 1, compute free)\n"
     "  --json FILE           write the plan as JSON\n"
     "  --plan FILE           write the plan as FlatBuffers (.cfpp)\n"
+    "  --svg FILE            draw the plan: strategy map, step-time breakdown, memory (SVG)\n"
     "  --all-layers          list every layer instead of merging identical ones\n";
 
 using Graph = std::unique_ptr<cfp_graph, decltype(&cfp_graph_destroy)>;
@@ -284,7 +285,8 @@ int CmdOptimize(int argc, char **argv) {
     return 0;
   }
   static const std::vector<std::string> known = {"mesh", "device", "devices-per-node", "links", "budget", "cost", "profile-db",
-                                                 "threads", "time-limit", "alpa", "json", "plan", "all-layers", "microbatches"};
+                                                 "threads", "time-limit", "alpa", "json", "plan", "svg", "all-layers",
+                                                 "microbatches"};
   for (const auto &[k, v] : args.options)
     if (std::find(known.begin(), known.end(), k) == known.end()) throw UsageError{"unknown option --" + k};
   if (args.positional.size() != 1) throw UsageError{"expects one graph file or model"};
@@ -382,6 +384,11 @@ int CmdOptimize(int argc, char **argv) {
   };
   if (args.Has("json")) write(args.Get("json"), cfp_plan_to_json, "JSON");
   if (args.Has("plan")) write(args.Get("plan"), cfp_plan_to_buffer, "plan");
+  if (args.Has("svg")) {
+    std::ofstream f(args.Get("svg"), std::ios::binary);
+    f << PlanSvg(g.get(), o.get(), p.get(), mesh, name && *name ? name : "graph");
+    if (!f) throw CfpError{"cannot write '" + args.Get("svg") + "'"};
+  }
   return 0;
 }
 
