@@ -2,49 +2,78 @@
 
 #include <algorithm>
 #include <deque>
+#include <limits>
 
 namespace cfp {
+namespace {
 
-void BlockProblem::FoldLeaves(const ParetoMode &mode) {
-  const uint32_t n = num_vars();
-  folded.assign(n, 0);
-  std::vector<std::vector<uint32_t>> incident(n);
-  std::vector<uint8_t> factor_alive(factors.size(), 1);
-  for (uint32_t f = 0; f < factors.size(); ++f) {
-    incident[factors[f].u].push_back(f);
-    incident[factors[f].v].push_back(f);
+// The live factors of a problem being folded, and each variable's incidences.
+class LiveFactors {
+ public:
+  explicit LiveFactors(BlockProblem &p) : p_(p), incident_(p.num_vars()) {
+    for (uint32_t f = 0; f < p.factors.size(); ++f) Track(f);
   }
-  auto degree = [&](uint32_t v) {
-    // Distinct live neighbours.
+  // Distinct live neighbours of v, in order of first incidence.
+  std::vector<uint32_t> Neighbours(uint32_t v) const {
     std::vector<uint32_t> nb;
-    for (uint32_t f : incident[v]) {
-      if (!factor_alive[f]) continue;
-      uint32_t w = factors[f].u == v ? factors[f].v : factors[f].u;
+    for (uint32_t f : incident_[v]) {
+      if (!alive_[f]) continue;
+      const uint32_t w = Other(f, v);
       if (std::find(nb.begin(), nb.end(), w) == nb.end()) nb.push_back(w);
     }
     return nb;
-  };
-  std::deque<uint32_t> queue;
-  for (uint32_t v = 0; v < n; ++v) queue.push_back(v);
-  while (!queue.empty()) {
-    uint32_t leaf = queue.front();
-    queue.pop_front();
-    if (folded[leaf]) continue;
-    auto nb = degree(leaf);
-    if (nb.size() != 1) continue;
-    const uint32_t host = nb[0];
-    // For each host strategy: the leaf's points shifted by the factors' costs, pruned,
-    // then summed with the host's own set.
+  }
+  const std::vector<uint32_t> &Incident(uint32_t v) const { return incident_[v]; }
+  bool Alive(uint32_t f) const { return alive_[f]; }
+  uint32_t Other(uint32_t f, uint32_t v) const { return p_.factors[f].u == v ? p_.factors[f].v : p_.factors[f].u; }
+  void Remove(uint32_t v) {
+    for (uint32_t f : incident_[v]) alive_[f] = 0;
+  }
+  void Add(BlockProblem::Factor f) {
+    p_.factors.push_back(std::move(f));
+    Track(static_cast<uint32_t>(p_.factors.size() - 1));
+  }
+  // Drops the dead factors from the problem.
+  void Compact() {
+    std::vector<BlockProblem::Factor> alive;
+    for (uint32_t f = 0; f < p_.factors.size(); ++f)
+      if (alive_[f]) alive.push_back(std::move(p_.factors[f]));
+    p_.factors = std::move(alive);
+  }
+
+ private:
+  void Track(uint32_t f) {
+    alive_.push_back(1);
+    incident_[p_.factors[f].u].push_back(f);
+    incident_[p_.factors[f].v].push_back(f);
+  }
+  BlockProblem &p_;
+  std::vector<std::vector<uint32_t>> incident_;
+  std::vector<uint8_t> alive_;
+};
+
+}  // namespace
+
+void BlockProblem::FoldLeavesAndChains(const ParetoMode &mode) {
+  const uint32_t n = num_vars();
+  folded.assign(n, 0);
+  LiveFactors live(*this);
+
+  // For each host strategy: the leaf's points shifted by the factors' costs, pruned, then
+  // summed with the host's own set.
+  auto fold_leaf = [&](uint32_t leaf, uint32_t host) {
     for (uint32_t x = 0; x < K(host); ++x) {
       std::vector<ParetoPoint> leaf_pts;
       for (uint32_t l = 0; l < K(leaf); ++l) {
-        double pair = 0;
-        for (uint32_t f : incident[leaf])
-          if (factor_alive[f]) pair += factors[f].at(leaf, l, x);
+        double pair = 0, pair_mem = 0;
+        for (uint32_t f : live.Incident(leaf))
+          if (live.Alive(f)) {
+            pair += factors[f].at(leaf, l, x);
+            pair_mem += factors[f].mem_at(leaf, l, x);
+          }
         for (uint32_t i = 0; i < unary[leaf][l].size(); ++i) {
           const ParetoPoint &p = unary[leaf][l][i];
-          ParetoPoint q{p.time + pair, p.mem, 0, l, i, 0};
-          leaf_pts.push_back(q);
+          leaf_pts.push_back(ParetoPoint{p.time + pair, p.mem + pair_mem, 0, l, i, 0});
         }
       }
       ParetoPrune(leaf_pts, mode);
@@ -67,14 +96,73 @@ void BlockProblem::FoldLeaves(const ParetoMode &mode) {
       }
       unary[host][x] = std::move(sum);
     }
-    folded[leaf] = 1;
-    for (uint32_t f : incident[leaf]) factor_alive[f] = 0;
-    queue.push_back(host);
+  };
+
+  // The factor between u and w through `mid`: per pair, the best (time, then memory) over
+  // mid's strategies. Lexicographic order is preserved by sums, so this is exact in scalar
+  // mode, memory ties included.
+  auto fold_chain = [&](uint32_t mid, uint32_t u, uint32_t w) {
+    const uint32_t km = K(mid), ku = K(u), kw = K(w);
+    std::vector<double> tu(size_t{km} * ku, 0), mu(size_t{km} * ku, 0), tw(size_t{km} * kw, 0), mw(size_t{km} * kw, 0);
+    for (uint32_t f : live.Incident(mid)) {
+      if (!live.Alive(f)) continue;
+      const bool to_u = live.Other(f, mid) == u;
+      const uint32_t k = to_u ? ku : kw;
+      double *t = to_u ? tu.data() : tw.data(), *m = to_u ? mu.data() : mw.data();
+      for (uint32_t b = 0; b < km; ++b)
+        for (uint32_t a = 0; a < k; ++a) {
+          t[size_t{b} * k + a] += factors[f].at(mid, b, a);
+          m[size_t{b} * k + a] += factors[f].mem_at(mid, b, a);
+        }
+    }
+    for (auto &pts : unary[mid]) ParetoPrune(pts, mode);
+    Factor through;
+    through.u = u;
+    through.v = w;
+    through.kv = kw;
+    through.cost.assign(size_t{ku} * kw, std::numeric_limits<double>::infinity());
+    through.mem.assign(size_t{ku} * kw, std::numeric_limits<double>::infinity());
+    Chain chain{mid, u, w, std::vector<uint32_t>(size_t{ku} * kw, 0)};
+    for (uint32_t b = 0; b < km; ++b) {
+      if (unary[mid][b].empty()) continue;  // over the budget
+      const ParetoPoint &own = unary[mid][b][0];
+      for (uint32_t a = 0; a < ku; ++a) {
+        const double ta = own.time + tu[size_t{b} * ku + a], ma = own.mem + mu[size_t{b} * ku + a];
+        for (uint32_t c = 0; c < kw; ++c) {
+          const double t = ta + tw[size_t{b} * kw + c], m = ma + mw[size_t{b} * kw + c];
+          const size_t i = size_t{a} * kw + c;
+          if (t < through.cost[i] || (t == through.cost[i] && m < through.mem[i])) {
+            through.cost[i] = t;
+            through.mem[i] = m;
+            chain.pick[i] = b;
+          }
+        }
+      }
+    }
+    live.Remove(mid);
+    live.Add(std::move(through));
+    chains.push_back(std::move(chain));
+  };
+
+  std::deque<uint32_t> queue;
+  for (uint32_t v = 0; v < n; ++v) queue.push_back(v);
+  while (!queue.empty()) {
+    const uint32_t v = queue.front();
+    queue.pop_front();
+    if (folded[v]) continue;
+    std::vector<uint32_t> nb = live.Neighbours(v);
+    if (nb.size() == 1) {
+      fold_leaf(v, nb[0]);
+      live.Remove(v);
+    } else if (nb.size() == 2 && mode.scalar) {
+      fold_chain(v, nb[0], nb[1]);
+    } else {
+      continue;
+    }
+    folded[v] = 1;
+    for (uint32_t w : nb) queue.push_back(w);
   }
-  std::vector<Factor> alive;
-  for (uint32_t f = 0; f < factors.size(); ++f)
-    if (factor_alive[f]) alive.push_back(std::move(factors[f]));
-  factors = std::move(alive);
+  live.Compact();
 }
 
 void BlockProblem::ExpandFolds(uint32_t prov, std::vector<uint32_t> &choice) const {
@@ -90,6 +178,15 @@ void BlockProblem::ExpandFolds(uint32_t prov, std::vector<uint32_t> &choice) con
       choice[f.var] = f.strategy;
       if (f.point != UINT32_MAX) stack.push_back(f.point);
     }
+  }
+}
+
+void BlockProblem::ExpandChains(std::vector<uint32_t> &choice) const {
+  for (size_t i = chains.size(); i-- > 0;) {
+    const Chain &c = chains[i];
+    const uint32_t b = c.pick[size_t{choice[c.u]} * K(c.w) + choice[c.w]];
+    choice[c.var] = b;
+    ExpandFolds(unary[c.var][b][0].a, choice);
   }
 }
 

@@ -182,7 +182,9 @@ class Solver {
     main.begin = {0, 1};
     main.pts = {ParetoPoint{0, 0}};
     std::vector<Step> history;
+    CFP_RETURN_IF_ERROR(Tick(0));  // folding may have left nothing to step through
     for (uint32_t si = 0; si < segments.size(); ++si) {
+      CFP_RETURN_IF_ERROR(Tick(si));
       const DPSegment &seg = segments[si];
       // The frontier variables this segment touches, and those it does not.
       std::vector<uint32_t> touching;
@@ -243,6 +245,7 @@ class Solver {
       point = pt.b;
       layer = &step.layer;
     }
+    p_.ExpandChains(result_.strategy);
     return result_;
   }
 
@@ -327,38 +330,51 @@ class Solver {
     for (uint32_t j = 0; j < next.vars.size(); ++j)
       if (next.vars[j] == x) x_stride = next.stride[j];
     const uint32_t kx = p_.K(x);
-    // Factors between x and the frontier, as [frontier strategy][x strategy] tables.
-    std::vector<std::pair<uint32_t, std::vector<double>>> links;
+    // Factors between x and the frontier, as [frontier strategy][x strategy] tables of
+    // time and of memory (empty when no factor carries memory).
+    struct Link {
+      uint32_t index;  // in prev.vars
+      std::vector<double> time, mem;
+    };
+    std::vector<Link> links;
     for (uint32_t f : incident_[x]) {
       const auto &fac = p_.factors[f];
       uint32_t w = fac.u == x ? fac.v : fac.u;
       auto it = std::find(prev.vars.begin(), prev.vars.end(), w);
       if (it == prev.vars.end()) continue;
-      std::vector<double> cost(static_cast<size_t>(p_.K(w)) * kx);
+      Link link{static_cast<uint32_t>(it - prev.vars.begin()), std::vector<double>(static_cast<size_t>(p_.K(w)) * kx), {}};
+      if (!fac.mem.empty()) link.mem.resize(link.time.size());
       for (uint32_t a = 0; a < p_.K(w); ++a)
-        for (uint32_t b = 0; b < kx; ++b) cost[static_cast<size_t>(a) * kx + b] = fac.at(x, b, a);
-      links.emplace_back(static_cast<uint32_t>(it - prev.vars.begin()), std::move(cost));
+        for (uint32_t b = 0; b < kx; ++b) {
+          link.time[static_cast<size_t>(a) * kx + b] = fac.at(x, b, a);
+          if (!fac.mem.empty()) link.mem[static_cast<size_t>(a) * kx + b] = fac.mem_at(x, b, a);
+        }
+      links.push_back(std::move(link));
     }
     const auto &unary = p_.unary[x];
     Accumulator acc(Codes(next), limits_.mode);
     acc.set_max_points(limits_.max_points);
-    std::vector<double> pair(kx);
+    std::vector<double> pair(kx), pair_mem(kx);
     for (uint32_t s = 0; s < prev.states(); ++s) {
       CFP_RETURN_IF_ERROR(Tick(s));
       const uint64_t code = prev.codes[s];
       uint64_t base = 0;
       for (const auto &[i, st] : carried) base += prev.Digit(code, i) * st;
       std::fill(pair.begin(), pair.end(), 0.0);
-      for (const auto &[i, cost] : links) {
-        const double *row = cost.data() + static_cast<size_t>(prev.Digit(code, i)) * kx;
-        for (uint32_t b = 0; b < kx; ++b) pair[b] += row[b];
+      std::fill(pair_mem.begin(), pair_mem.end(), 0.0);
+      for (const Link &link : links) {
+        const size_t row = static_cast<size_t>(prev.Digit(code, link.index)) * kx;
+        for (uint32_t b = 0; b < kx; ++b) pair[b] += link.time[row + b];
+        if (!link.mem.empty())
+          for (uint32_t b = 0; b < kx; ++b) pair_mem[b] += link.mem[row + b];
       }
       for (uint32_t b = 0; b < kx; ++b) {
         const uint64_t c = base + (keep_x ? b * x_stride : 0);
         for (uint32_t k = prev.begin[s]; k < prev.begin[s + 1]; ++k) {
           const ParetoPoint &pp = prev.pts[k];
           for (uint32_t u = 0; u < unary[b].size(); ++u)
-            acc.Add(c, {pp.time + pair[b] + unary[b][u].time, pp.mem + unary[b][u].mem, s, k - prev.begin[s], b, u});
+            acc.Add(c, {pp.time + pair[b] + unary[b][u].time, pp.mem + pair_mem[b] + unary[b][u].mem, s, k - prev.begin[s], b,
+                        u});
         }
       }
     }

@@ -262,6 +262,7 @@ std::vector<uint64_t> LocalSignatures(const Prepared &p, const BlockProblem &pro
     if (pos[f.u] == UINT32_MAX || pos[f.v] == UINT32_MAX) continue;
     Hasher fh;
     for (double c : f.cost) fh.AddDouble(c);
+    for (double m : f.mem) fh.AddDouble(m);
     int64_t d = static_cast<int64_t>(pos[f.v]) - static_cast<int64_t>(pos[f.u]);
     links[pos[f.u]].emplace_back(d, fh.value());
     links[pos[f.v]].emplace_back(-d, fh.value());
@@ -289,7 +290,7 @@ std::vector<DPSegment> ToDPSegments(const Segmentation &s) {
 
 // Folds leaves, orders the rest, finds segments and searches.
 Result<DPResult> SolveBlocks(const Prepared &p, BlockProblem problem, const DPLimits &limits, Segmentation *segments = nullptr) {
-  problem.FoldLeaves(limits.mode);
+  problem.FoldLeavesAndChains(limits.mode);
   std::vector<uint32_t> order = UnfoldedOrder(p, problem);
   Segmentation seg = FindSegments(LocalSignatures(p, problem, order));
   auto r = SolveFrontierDP(problem, order, limits, ToDPSegments(seg));

@@ -197,13 +197,14 @@ TEST(HostileOptimize, OneByteBudgetIsInfeasibleAndNamesTheSmallestPlan) {
 }
 
 // What the search limits do on a model large enough that the search outlives them: on a
-// 2x2 mesh the exact search of this 4-layer GPT runs for minutes and takes gigabytes. The
-// status is fixed; whether a best-so-far plan comes back is up to the search.
+// 2x2x2 mesh the search of this 4-layer mixture of experts runs for minutes and takes
+// gigabytes. The status is fixed; whether a best-so-far plan comes back is up to the search.
 TEST(HostileOptimize, SearchLimitsStopTheSearchWithTheirOwnStatus) {
   Graph g;
-  ASSERT_EQ(cfp_model_build("gpt:layers=4,hidden=256,heads=4,seq=128,batch=8,vocab=1024", g.out()), CFP_OK);
+  ASSERT_EQ(cfp_model_build("moe:layers=4,hidden=256,heads=4,seq=128,batch=8,vocab=1024,experts=4,top_k=2,ffn=512", g.out()),
+            CFP_OK);
   Options o;
-  MeshOptions(o, {2, 2});
+  MeshOptions(o, {2, 2, 2});
   ASSERT_EQ(cfp_options_set_threads(o.get(), 1), CFP_OK);
   struct Limit {
     double seconds;

@@ -72,7 +72,7 @@ void CheckAgainstBruteForce(const BlockProblem &base, double budget, bool pareto
   DPLimits limits;
   limits.mode.scalar = !pareto;
   limits.mode.budget = pareto ? budget : 1e300;
-  p.FoldLeaves(limits.mode);
+  p.FoldLeavesAndChains(limits.mode);
   std::vector<uint32_t> order;
   for (uint32_t v = 0; v < p.num_vars(); ++v)
     if (!p.folded[v]) order.push_back(v);
@@ -115,6 +115,56 @@ TEST(FrontierDP, EqualsBruteForceWithSkipEdgesAndLeaves) {
   }
 }
 
+// Without a budget, variables between exactly two others are folded into a factor
+// between them. On rings, ladders and triangles with small integer costs (many ties), the
+// DP still returns the least time and, among those, the least memory, and the assignment
+// it returns costs exactly that.
+TEST(FrontierDP, ChainFoldsKeepTheLeastTimeThenMemory) {
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> small(0, 3);
+  for (int trial = 0; trial < 60; ++trial) {
+    const uint32_t n = 3 + trial % 5;
+    std::vector<std::pair<uint32_t, uint32_t>> edges;
+    for (uint32_t v = 0; v + 1 < n; ++v) edges.emplace_back(v, v + 1);
+    edges.emplace_back(0, n - 1);                        // a ring
+    if (trial % 3 == 1 && n >= 4) edges.emplace_back(1, n - 2);  // a rung
+    if (trial % 3 == 2) edges.emplace_back(0, 2);        // a triangle
+    BlockProblem base = RandomProblem(rng, n, 3, edges);
+    for (auto &per : base.unary)
+      for (auto &pts : per) pts[0] = ParetoPoint{static_cast<double>(small(rng)), static_cast<double>(small(rng)), UINT32_MAX};
+    for (auto &f : base.factors)
+      for (double &c : f.cost) c = small(rng);
+    // Brute force, lexicographic (time, memory).
+    double best_t = std::numeric_limits<double>::infinity(), best_m = 0;
+    std::vector<uint32_t> x(n, 0);
+    std::function<void(uint32_t)> rec = [&](uint32_t v) {
+      if (v == n) {
+        double t = Recost(base, x), m = 0;
+        for (uint32_t i = 0; i < n; ++i) m += base.unary[i][x[i]][0].mem;
+        if (t < best_t || (t == best_t && m < best_m)) best_t = t, best_m = m;
+        return;
+      }
+      for (x[v] = 0; x[v] < base.K(v); ++x[v]) rec(v + 1);
+    };
+    rec(0);
+    BlockProblem p = base;
+    DPLimits limits;
+    p.FoldLeavesAndChains(limits.mode);
+    EXPECT_FALSE(p.chains.empty()) << "trial " << trial;
+    std::vector<uint32_t> order;
+    for (uint32_t v = 0; v < p.num_vars(); ++v)
+      if (!p.folded[v]) order.push_back(v);
+    auto r = SolveFrontierDP(p, order, limits);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->time, best_t) << "trial " << trial;
+    EXPECT_EQ(r->mem, best_m) << "trial " << trial;
+    double mem = 0;
+    for (uint32_t i = 0; i < n; ++i) mem += base.unary[i][r->strategy[i]][0].mem;
+    EXPECT_EQ(Recost(base, r->strategy), r->time) << "trial " << trial;
+    EXPECT_EQ(mem, r->mem) << "trial " << trial;
+  }
+}
+
 TEST(FrontierDP, HonoursMemoryBudgetsExactly) {
   std::mt19937 rng(3);
   for (int trial = 0; trial < 60; ++trial) {
@@ -141,7 +191,7 @@ TEST(BudgetedSearch, EqualsBruteForceForEveryBudget) {
     const BlockProblem base = RandomProblem(rng, n, 4, edges);
     BlockSolver solve = [](const BlockProblem &problem, const DPLimits &limits) {
       BlockProblem p = problem;
-      p.FoldLeaves(limits.mode);
+      p.FoldLeavesAndChains(limits.mode);
       std::vector<uint32_t> order;
       for (uint32_t v = 0; v < p.num_vars(); ++v)
         if (!p.folded[v]) order.push_back(v);
@@ -253,10 +303,9 @@ TEST(FrontierDP, SegmentTablesAreSolvedOnceAndStayExact) {
     auto [expect, expect_mem] = BruteForce(base, 1e300);
     std::vector<uint32_t> order(base.num_vars());
     for (uint32_t v = 0; v < order.size(); ++v) order[v] = v;
-    BlockProblem p = base;
+    // Unfolded, so the segments keep their variables (folding would leave only the tie).
+    const BlockProblem &p = base;
     DPLimits limits;
-    p.FoldLeaves(limits.mode);
-    // No leaf folds here: every variable has two neighbours (the unit chain and the tie).
     auto r = SolveFrontierDP(p, order, limits, segments);
     ASSERT_TRUE(r.ok()) << r.status().message();
     EXPECT_NEAR(r->time, expect, 1e-9);
