@@ -59,9 +59,10 @@ CFP_API cfp_status cfp_optimize(const cfp_graph *graph, const cfp_options *optio
   return Guard(__func__, [&]() -> Status {
     CFP_RETURN_IF_ERROR(CheckArgs(graph, options));
     CFP_RETURN_IF_ERROR(NotNull(out, "out"));
-    CFP_ASSIGN_OR_RETURN(cfp::Plan plan, cfp::Optimize(*graph->graph, cfp::api::Resolve(options)));
+    Status stopped;  // a search limit that stopped the search, with a plan found before
+    CFP_ASSIGN_OR_RETURN(cfp::Plan plan, cfp::Optimize(*graph->graph, cfp::api::Resolve(options), &stopped));
     *out = new cfp_plan{std::make_shared<const cfp::Plan>(std::move(plan))};
-    return Status::Ok();
+    return stopped;
   });
 }
 

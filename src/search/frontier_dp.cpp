@@ -203,7 +203,7 @@ class Solver {
         if (t_combos > (1u << 20)) small = false;
       }
       const bool repeated = count[std::min<size_t>(seg.type, order_.size())] > 1;
-      if (small && (repeated || t_combos < main.states())) {
+      if (limits_.segment_tables && small && (repeated || t_combos < main.states())) {
         CFP_ASSIGN_OR_RETURN(int32_t table, TableFor(seg, touching));
         CFP_ASSIGN_OR_RETURN(Layer next, Apply(main, *tables_[table], seg, touching));
         history.push_back(Step{std::move(main), UINT32_MAX, table, si});

@@ -31,6 +31,9 @@ struct DPLimits {
   size_t max_points = 16;
   std::optional<std::chrono::steady_clock::time_point> deadline;
   size_t max_bytes = 0;  // 0: no limit on the DP's own memory
+  // Solve repeated segments once into tables. Off, every block is added one by one; that
+  // is what keeping only max_states states per step needs, as a table must be complete.
+  bool segment_tables = true;
 };
 
 // Positions [begin, end) of the order; equal types have equal structure and costs.

@@ -314,6 +314,22 @@ Result<double> MinMemoryOf(const Prepared &p, DPLimits limits) {
   return r.time;
 }
 
+bool IsSearchLimit(Code code) { return code == Code::kTimeLimit || code == Code::kMemoryLimit; }
+
+// A plan within the budget when a limit stopped the exact search: the same DP keeping only
+// a few states per step and a few (time, memory) points per state. Not proven optimal.
+Result<DPResult> NarrowSearch(const Prepared &p, double budget) {
+  DPLimits narrow;
+  narrow.mode.scalar = false;
+  narrow.mode.budget = budget;
+  narrow.max_states = 64;
+  narrow.max_points = 4;
+  narrow.segment_tables = false;
+  CFP_ASSIGN_OR_RETURN(DPResult r, SolveBlocks(p, p.problem, narrow));
+  r.exact = false;
+  return r;
+}
+
 std::vector<uint32_t> ChoicesFromBlocks(const Prepared &p, const std::vector<uint32_t> &block_strategy, uint32_t num_ops) {
   std::vector<uint32_t> choice(num_ops, 0);
   for (uint32_t b = 0; b < p.blocks.blocks.size(); ++b) {
@@ -331,7 +347,7 @@ auto InArena(const OptimizerOptions &options, F &&f) {
   return arena.execute(std::forward<F>(f));
 }
 
-Result<Plan> OptimizeInArena(const Graph &graph, const OptimizerOptions &options) {
+Result<Plan> OptimizeInArena(const Graph &graph, const OptimizerOptions &options, Status *stopped) {
   SearchStats stats;
   stats.ops = graph.num_ops();
   auto t_setup = Clock::now();
@@ -352,10 +368,9 @@ Result<Plan> OptimizeInArena(const Graph &graph, const OptimizerOptions &options
   limits.max_bytes = options.search_memory_limit;
   const double budget = static_cast<double>(options.Budget()) - p.constant_memory;
   CFP_RETURN_IF_ERROR(Report(options, "search", 0, 1));
-  CFP_ASSIGN_OR_RETURN(DPResult best, SolveBlocks(p, p.problem, limits, &p.segments));
-  stats.segments = static_cast<uint32_t>(p.segments.segments.size());
-  stats.unique_segments = p.segments.unique_types;
-  if (best.mem > budget) {
+  auto search = [&]() -> Result<DPResult> {
+    CFP_ASSIGN_OR_RETURN(DPResult best, SolveBlocks(p, p.problem, limits, &p.segments));
+    if (best.mem <= budget) return best;
     // The fastest plan does not fit. If even the smallest does not, say so at once;
     // otherwise search again with (time, memory) frontiers.
     CFP_ASSIGN_OR_RETURN(double need, MinMemoryOf(p, limits));
@@ -365,8 +380,21 @@ Result<Plan> OptimizeInArena(const Graph &graph, const OptimizerOptions &options
                                            std::to_string(static_cast<uint64_t>(std::ceil(need + p.constant_memory))) +
                                            " bytes");
     auto solve = [&p](const BlockProblem &problem, const DPLimits &l) { return SolveBlocks(p, problem, l); };
-    CFP_ASSIGN_OR_RETURN(best, SolveWithinBudget(p.problem, solve, limits, budget, best));
+    return SolveWithinBudget(p.problem, solve, limits, budget, best);
+  };
+  Result<DPResult> searched = search();
+  if (!searched.ok() && stopped && IsSearchLimit(searched.status().code())) {
+    // The best plan found so far: a narrow search without limits, in milliseconds.
+    Result<DPResult> narrow = NarrowSearch(p, budget);
+    if (narrow.ok()) {
+      *stopped = searched.status();
+      searched = std::move(narrow);
+    }
   }
+  CFP_RETURN_IF_ERROR(searched.status());
+  DPResult best = std::move(searched).value();
+  stats.segments = static_cast<uint32_t>(p.segments.segments.size());
+  stats.unique_segments = p.segments.unique_types;
   stats.time_search = Since(t);
   CFP_RETURN_IF_ERROR(Report(options, "search", 1, 1));
 
@@ -388,8 +416,8 @@ Result<Plan> OptimizeInArena(const Graph &graph, const OptimizerOptions &options
 
 }  // namespace
 
-Result<Plan> Optimize(const Graph &graph, const OptimizerOptions &options) {
-  return InArena(options, [&] { return OptimizeInArena(graph, options); });
+Result<Plan> Optimize(const Graph &graph, const OptimizerOptions &options, Status *stopped) {
+  return InArena(options, [&] { return OptimizeInArena(graph, options, stopped); });
 }
 
 Result<Plan> EvaluateChoices(const Graph &graph, const OptimizerOptions &options, const std::vector<uint32_t> &choice) {

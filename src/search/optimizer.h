@@ -46,8 +46,11 @@ struct OptimizerOptions {
 // would cost nothing), and a tiny penalty on replicated parameters to break ties.
 void UseAlpaTestConvention(OptimizerOptions &options);
 
-// Finds the plan of least step time within the memory budget.
-Result<Plan> Optimize(const Graph &graph, const OptimizerOptions &options);
+// Finds the plan of least step time within the memory budget. When the time or memory
+// limit stops the search, returns that status, or, if `stopped` is given and a narrow
+// search still finds a plan within the budget, that plan (not proven optimal) with
+// *stopped set to the limit's status.
+Result<Plan> Optimize(const Graph &graph, const OptimizerOptions &options, Status *stopped = nullptr);
 // Prices a per-op choice vector under the same model (no budget).
 Result<Plan> EvaluateChoices(const Graph &graph, const OptimizerOptions &options, const std::vector<uint32_t> &choice);
 // Profiles every strategy of every unique block type (the "cuda" cost model's measurements)

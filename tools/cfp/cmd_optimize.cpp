@@ -316,7 +316,10 @@ int CmdOptimize(int argc, char **argv) {
     const cfp_status optimized = cfp_optimize(g.get(), o.get(), &plan_raw);
     p.reset(plan_raw);
     bar.Finish();  // an error message starts on its own line
-    Check(optimized, "cannot optimize");
+    if ((optimized == CFP_ERR_TIME_LIMIT || optimized == CFP_ERR_MEMORY_LIMIT) && p)
+      std::fprintf(stderr, "cfp optimize: %s; showing the best plan found (not proven optimal)\n", cfp_last_error_message());
+    else
+      Check(optimized, "cannot optimize");
   }
   bar.Finish();
   interrupt.reset();

@@ -76,9 +76,10 @@ MicrobatchSplit OptimizeWithFewestMicrobatches(const std::string &spec, cfp_opti
     Check(cfp_options_set_microbatches(options, static_cast<uint32_t>(batch / sizes[mid])), "--microbatches");
     cfp_plan *p_raw = nullptr;
     const cfp_status s = cfp_optimize(g.get(), options, &p_raw);
+    Plan p(p_raw, cfp_plan_destroy);  // a search limit may hand back a plan with its status
     if (s == CFP_OK) {
       best_graph = std::move(g);
-      best_plan.reset(p_raw);
+      best_plan = std::move(p);
       best = mid;
       hi = mid;
     } else if (s == CFP_ERR_INFEASIBLE) {
