@@ -54,9 +54,9 @@ class LiveFactors {
 
 }  // namespace
 
-void BlockProblem::FoldLeavesAndChains(const ParetoMode &mode) {
+void BlockProblem::FoldUpToDegree(const ParetoMode &mode, uint32_t max_degree) {
   const uint32_t n = num_vars();
-  folded.assign(n, 0);
+  if (folded.size() != n) folded.assign(n, 0);  // else: fold further what is left
   LiveFactors live(*this);
 
   // For each host strategy: the leaf's points shifted by the factors' costs, pruned, then
@@ -154,7 +154,7 @@ void BlockProblem::FoldLeavesAndChains(const ParetoMode &mode) {
     if (nb.size() == 1) {
       fold_leaf(v, nb[0]);
       live.Remove(v);
-    } else if (nb.size() == 2 && mode.scalar) {
+    } else if (nb.size() == 2 && max_degree >= 2) {
       fold_chain(v, nb[0], nb[1]);
     } else {
       continue;

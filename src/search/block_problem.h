@@ -53,15 +53,19 @@ struct BlockProblem {
   uint32_t num_vars() const { return static_cast<uint32_t>(unary.size()); }
   uint32_t K(uint32_t v) const { return static_cast<uint32_t>(unary[v].size()); }
 
-  // Eliminates degree-1 variables into their neighbours and, in scalar mode, degree-2
-  // variables into a factor between their neighbours; repeatedly, in a fixed order.
-  void FoldLeavesAndChains(const ParetoMode &mode);
+  // Eliminates degree-1 variables into their neighbours, repeatedly, in a fixed order.
+  void FoldLeaves(const ParetoMode &mode) { FoldUpToDegree(mode, 1); }
+  // The same, and in scalar mode degree-2 variables into a factor between their neighbours.
+  void FoldLeavesAndChains(const ParetoMode &mode) { FoldUpToDegree(mode, mode.scalar ? 2 : 1); }
   // Records into `choice` the strategies of the variables folded into a point with
   // provenance `prov`.
   void ExpandFolds(uint32_t prov, std::vector<uint32_t> &choice) const;
   // Given the strategies of every variable left after folding (and of those their points
   // expand to), records those of the chain-folded ones, last folded first.
   void ExpandChains(std::vector<uint32_t> &choice) const;
+
+ private:
+  void FoldUpToDegree(const ParetoMode &mode, uint32_t max_degree);
 };
 
 }  // namespace cfp

@@ -42,8 +42,13 @@ struct Step {
 // Collects candidate points by state code, then forms a layer.
 class Accumulator {
  public:
-  Accumulator(uint64_t codes, const ParetoMode &mode) : mode_(mode) {
+  // `expected`: about how many states will be formed (reserved up front: growing the
+  // vectors of a million-state step costs more than filling them).
+  Accumulator(uint64_t codes, const ParetoMode &mode, uint64_t expected) : mode_(mode) {
     if (codes <= kDenseCodes) dense_.assign(codes, -1);
+    const size_t n = static_cast<size_t>(std::min<uint64_t>({codes, expected, kDenseCodes}));
+    codes_.reserve(n);
+    if (mode_.scalar) best_.reserve(n);
   }
   void Add(uint64_t code, const ParetoPoint &p) {
     if (p.mem > mode_.budget) return;
@@ -352,7 +357,7 @@ class Solver {
       links.push_back(std::move(link));
     }
     const auto &unary = p_.unary[x];
-    Accumulator acc(Codes(next), limits_.mode);
+    Accumulator acc(Codes(next), limits_.mode, prev.states() * kx);
     acc.set_max_points(limits_.max_points);
     std::vector<double> pair(kx), pair_mem(kx);
     for (uint32_t s = 0; s < prev.states(); ++s) {
@@ -498,7 +503,7 @@ class Solver {
     }
     std::vector<uint64_t> final_stride(final_vars.size());
     for (uint32_t j = 0; j < final_vars.size(); ++j) final_stride[j] = stride_of(final_vars[j]);
-    Accumulator acc(Codes(next), limits_.mode);
+    Accumulator acc(Codes(next), limits_.mode, main.states() * t.final.states());
     acc.set_max_points(limits_.max_points);
     for (uint32_t s = 0; s < main.states(); ++s) {
       CFP_RETURN_IF_ERROR(Tick(s));

@@ -288,14 +288,17 @@ std::vector<DPSegment> ToDPSegments(const Segmentation &s) {
   return out;
 }
 
-// Folds leaves, orders the rest, finds segments and searches.
-Result<DPResult> SolveBlocks(const Prepared &p, BlockProblem problem, const DPLimits &limits, Segmentation *segments = nullptr) {
+// Folds, orders the rest, finds segments and searches. `block_segments`, if given, gets
+// the repeated block sequences once parameter blocks are folded into their users (for the
+// statistics: folding chains too can leave little to repeat).
+Result<DPResult> SolveBlocks(const Prepared &p, BlockProblem problem, const DPLimits &limits,
+                             Segmentation *block_segments = nullptr) {
+  problem.FoldLeaves(limits.mode);
+  if (block_segments) *block_segments = FindSegments(LocalSignatures(p, problem, UnfoldedOrder(p, problem)));
   problem.FoldLeavesAndChains(limits.mode);
   std::vector<uint32_t> order = UnfoldedOrder(p, problem);
   Segmentation seg = FindSegments(LocalSignatures(p, problem, order));
-  auto r = SolveFrontierDP(problem, order, limits, ToDPSegments(seg));
-  if (segments) *segments = std::move(seg);
-  return r;
+  return SolveFrontierDP(problem, order, limits, ToDPSegments(seg));
 }
 
 // The least memory of any plan (graph inputs nobody reads excluded): the same search with
