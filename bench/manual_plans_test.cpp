@@ -9,27 +9,12 @@
 #include "models/model_zoo.h"
 #include "plan/plan.h"
 #include "search/optimizer.h"
+#include "support/alpa_mlp.h"
 
 namespace cfp_bench {
 namespace {
 
 using namespace cfp;
-
-Graph MlpTraining(int64_t batch, int64_t hidden, int layers) {
-  GraphBuilder b("alpa-mlp");
-  OpEmitter e(b);
-  uint32_t x = e.Input("x", {batch, hidden}, DType::F32);
-  uint32_t y = e.Input("y", {batch, hidden}, DType::F32);
-  for (int l = 0; l < layers; ++l) {
-    uint32_t w = e.Parameter("w" + std::to_string(l), {hidden, hidden});
-    uint32_t bias = e.Parameter("b" + std::to_string(l), {hidden});
-    x = e.Max(e.Add(e.MatMul(x, w), e.Broadcast(bias, {batch, hidden}, {1})), e.Constant(0));
-  }
-  uint32_t d = e.Sub(x, y);
-  uint32_t sq = e.Reduce(OpKind::ReduceSum, e.Mul(d, d), {0, 1});
-  e.Mul(sq, e.Constant(1.0 / static_cast<double>(batch * hidden)));
-  return MakeTrainingGraph(b.Finish().value(), "sgd").value();
-}
 
 struct Priced {
   Plan plan;
@@ -50,7 +35,7 @@ std::vector<std::string> WeightLayouts(const Graph &g, const Plan &p) {
 }
 
 TEST(BatchAxes, ForwardParallelWeightGradientReducedUpdateNone) {
-  Graph g = MlpTraining(32, 16, 1);
+  Graph g = cfp_test::AlpaMlpTraining(32, 16, 1);
   std::vector<int32_t> axis = BatchAxes(g);
   bool saw_forward_dot = false, saw_weight_grad = false;
   for (uint32_t op = 0; op < g.num_ops(); ++op) {
@@ -69,7 +54,7 @@ TEST(BatchAxes, ForwardParallelWeightGradientReducedUpdateNone) {
 }
 
 TEST(ManualPlans, DataParallelIsAlpasLargeBatchOptimum) {
-  Graph g = MlpTraining(256, 32, 6);
+  Graph g = cfp_test::AlpaMlpTraining(256, 32, 6);
   OptimizerOptions o;
   o.mesh_shape = {4, 1};
   UseAlpaTestConvention(o);
@@ -86,7 +71,7 @@ TEST(ManualPlans, DataParallelIsAlpasLargeBatchOptimum) {
 }
 
 TEST(ManualPlans, MegatronIsAlpasSmallBatchOptimum) {
-  Graph g = MlpTraining(32, 256, 6);
+  Graph g = cfp_test::AlpaMlpTraining(32, 256, 6);
   OptimizerOptions o;
   o.mesh_shape = {1, 4};
   UseAlpaTestConvention(o);

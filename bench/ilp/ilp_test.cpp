@@ -14,6 +14,8 @@
 #include "ilp/pairwise_problem.h"
 #include "models/model_zoo.h"
 #include "search/optimizer.h"
+#include "support/alpa_mlp.h"
+#include "support/per_op_brute_force.h"
 
 namespace cfp_bench {
 namespace {
@@ -78,39 +80,6 @@ Graph Residual() {
   });
 }
 
-// Alpa's MLP test graph: layers x (Dense + bias + ReLU), mean squared error, SGD.
-Graph MlpTraining(int64_t batch, int64_t hidden, int layers) {
-  GraphBuilder b("alpa-mlp");
-  OpEmitter e(b);
-  uint32_t x = e.Input("x", {batch, hidden}, DType::F32);
-  uint32_t y = e.Input("y", {batch, hidden}, DType::F32);
-  for (int l = 0; l < layers; ++l) {
-    uint32_t w = e.Parameter("w" + std::to_string(l), {hidden, hidden});
-    uint32_t bias = e.Parameter("b" + std::to_string(l), {hidden});
-    x = e.Max(e.Add(e.MatMul(x, w), e.Broadcast(bias, {batch, hidden}, {1})), e.Constant(0));
-  }
-  uint32_t d = e.Sub(x, y);
-  uint32_t sq = e.Reduce(OpKind::ReduceSum, e.Mul(d, d), {0, 1});
-  e.Mul(sq, e.Constant(1.0 / static_cast<double>(batch * hidden)));
-  return MakeTrainingGraph(b.Finish().value(), "sgd").value();
-}
-
-double BruteForce(const CostModel &model, uint64_t *plans) {
-  const Graph &g = model.graph();
-  std::vector<uint32_t> choice(g.num_ops(), 0);
-  double best = std::numeric_limits<double>::infinity();
-  std::function<void(uint32_t)> rec = [&](uint32_t op) {
-    if (op == g.num_ops()) {
-      ++*plans;
-      best = std::min(best, model.Evaluate(choice).Objective());
-      return;
-    }
-    for (choice[op] = 0; choice[op] < model.strategies(op).size(); ++choice[op]) rec(op + 1);
-  };
-  rec(0);
-  return best;
-}
-
 double Tolerance(double v) { return 1e-12 + 1e-9 * std::abs(v); }
 
 IlpOptions Quick() {
@@ -137,7 +106,7 @@ void ExpectDecomposes(const Graph &g, const std::vector<uint32_t> &mesh, bool fo
 }
 
 TEST(PairwiseProblem, ReproducesTheObjectiveOnRandomChoices) {
-  Graph mlp = MlpTraining(32, 64, 2);
+  Graph mlp = cfp_test::AlpaMlpTraining(32, 64, 2);
   Graph gpt = BuildModel("gpt:layers=1,hidden=64,heads=4,seq=16,batch=8,vocab=64").value();
   for (bool follow : {false, true})
     for (auto mesh : std::vector<std::vector<uint32_t>>{{4}, {2, 4}}) {
@@ -165,7 +134,7 @@ void ExpectIlpOptimal(const Graph &g, const std::vector<uint32_t> &mesh) {
   OptimizerOptions o = Options(mesh);
   CostModel model = MakeModel(g, o);
   uint64_t plans = 0;
-  const double brute = BruteForce(model, &plans);
+  const double brute = cfp_test::PerOpBruteForce(model, &plans);
   IlpResult exact = SolveIlp(BuildPairwiseProblem(model, {false}), Quick());
   ASSERT_EQ(exact.status, IlpResult::Status::Optimal) << g.name();
   EXPECT_NEAR(exact.objective, brute, Tolerance(brute)) << g.name() << " on " << mesh.size() << "-D mesh, " << plans << " plans";
@@ -198,8 +167,8 @@ TEST(CbcIlp, MatchesOptimizerOnAlpasTrainingGraphs) {
     std::vector<uint32_t> mesh;
   };
   std::vector<Case> cases;
-  cases.push_back({MlpTraining(32, 256, 6), {1, 4}});
-  cases.push_back({MlpTraining(256, 32, 6), {4, 1}});
+  cases.push_back({cfp_test::AlpaMlpTraining(32, 256, 6), {1, 4}});
+  cases.push_back({cfp_test::AlpaMlpTraining(256, 32, 6), {4, 1}});
   for (Case &c : cases) {
     OptimizerOptions o = Options(c.mesh);
     UseAlpaTestConvention(o);
@@ -218,7 +187,7 @@ TEST(CbcIlp, MatchesOptimizerOnAlpasTrainingGraphs) {
 // members follow their entry by least local compute, do not reach. bench/RESULTS.md
 // reports the gap on real models.)
 TEST(CbcIlp, NeverWorseThanTheBlockLevelPlan) {
-  Graph g = MlpTraining(64, 128, 2);
+  Graph g = cfp_test::AlpaMlpTraining(64, 128, 2);
   OptimizerOptions o = Options({2, 4});
   CostModel model = MakeModel(g, o);
   IlpResult ilp = SolveIlp(BuildPairwiseProblem(model, {false}), Quick());
@@ -242,7 +211,7 @@ double LeastMemory(const PairwiseProblem &p) {
 }
 
 TEST(CbcIlp, RespectsTheMemoryBudget) {
-  Graph g = MlpTraining(64, 128, 2);
+  Graph g = cfp_test::AlpaMlpTraining(64, 128, 2);
   OptimizerOptions o = Options({2, 4});
   CostModel model = MakeModel(g, o);
   PairwiseProblem p = BuildPairwiseProblem(model, {false});

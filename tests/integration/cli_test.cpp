@@ -6,27 +6,13 @@
 #include <fstream>
 
 #include "support/c_graphs.h"
+#include "support/run_tool.h"
 
 namespace {
 
-struct ToolRun {
-  int code;
-  std::string out;  // stdout and stderr together
-};
+using cfp_test::ToolRun;
 
-ToolRun Cfp(const std::string &args) {
-  const char *tool = std::getenv("CFP_TEST_TOOL");
-  if (!tool) return {-1, "CFP_TEST_TOOL is not set"};
-  std::string cmd = std::string(tool) + " " + args + " 2>&1";
-  FILE *p = popen(cmd.c_str(), "r");
-  if (!p) return {-1, "popen failed"};
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+ToolRun Cfp(const std::string &args) { return cfp_test::RunTool(args); }
 
 size_t Lines(const std::string &s) {
   size_t n = 0;

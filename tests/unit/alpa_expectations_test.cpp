@@ -4,33 +4,11 @@
 
 #include <map>
 
-#include "graph/autodiff.h"
-#include "graph/emitter.h"
 #include "search/optimizer.h"
+#include "support/alpa_mlp.h"
 
 namespace cfp {
 namespace {
-
-// num_layers x (Dense + bias + ReLU), mean squared error, SGD.
-Graph MlpTrainingGraph(int64_t batch, int64_t hidden, int layers) {
-  GraphBuilder b("alpa-mlp");
-  OpEmitter e(b);
-  uint32_t x = e.Input("x", {batch, hidden}, DType::F32);
-  uint32_t y = e.Input("y", {batch, hidden}, DType::F32);
-  for (int l = 0; l < layers; ++l) {
-    e.set_scope("layers." + std::to_string(l));
-    uint32_t w = e.Parameter("w" + std::to_string(l), {hidden, hidden});
-    uint32_t bias = e.Parameter("b" + std::to_string(l), {hidden});
-    uint32_t h = e.Add(e.MatMul(x, w), e.Broadcast(bias, {batch, hidden}, {1}));
-    x = e.Max(h, e.Constant(0));
-  }
-  e.set_scope("loss");
-  uint32_t d = e.Sub(x, y);
-  uint32_t sq = e.Reduce(OpKind::ReduceSum, e.Mul(d, d), {0, 1});
-  e.Mul(sq, e.Constant(1.0 / static_cast<double>(batch * hidden)));
-  Graph fwd = b.Finish().value();
-  return MakeTrainingGraph(fwd, "sgd").value();
-}
 
 struct Summary {
   std::map<CollectiveKind, int> count;
@@ -65,7 +43,7 @@ Plan OptimizeAlpa(const Graph &g, std::vector<uint32_t> mesh) {
 }
 
 TEST(AlpaExpectations, SmallBatchLargeHiddenIsMegatron) {
-  Graph g = MlpTrainingGraph(32, 256, 6);
+  Graph g = cfp_test::AlpaMlpTraining(32, 256, 6);
   for (auto mesh : std::vector<std::vector<uint32_t>>{{1, 4}, {4, 1}}) {
     Plan p = OptimizeAlpa(g, mesh);
     Summary s = Summarize(g, p);
@@ -89,7 +67,7 @@ TEST(AlpaExpectations, SmallBatchLargeHiddenIsMegatron) {
 }
 
 TEST(AlpaExpectations, LargeBatchSmallHiddenIsDataParallel) {
-  Graph g = MlpTrainingGraph(256, 32, 6);
+  Graph g = cfp_test::AlpaMlpTraining(256, 32, 6);
   for (auto mesh : std::vector<std::vector<uint32_t>>{{1, 4}, {4, 1}}) {
     Plan p = OptimizeAlpa(g, mesh);
     Summary s = Summarize(g, p);

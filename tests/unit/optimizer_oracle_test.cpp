@@ -9,6 +9,7 @@
 #include "cost/cost_model.h"
 #include "graph/emitter.h"
 #include "search/optimizer.h"
+#include "support/per_op_brute_force.h"
 
 namespace cfp {
 namespace {
@@ -19,21 +20,7 @@ struct Case {
 };
 
 double BruteForceMinimum(const Graph &g, const OptimizerOptions &o, uint64_t *combos) {
-  Mesh mesh = o.BuildMesh().value();
-  CostModel model(g, mesh, o.device, o.cost, o.rules);
-  std::vector<uint32_t> choice(g.num_ops(), 0);
-  double best = std::numeric_limits<double>::infinity();
-  *combos = 0;
-  std::function<void(uint32_t)> rec = [&](uint32_t op) {
-    if (op == g.num_ops()) {
-      ++*combos;
-      best = std::min(best, model.Evaluate(choice).Objective());
-      return;
-    }
-    for (choice[op] = 0; choice[op] < model.strategies(op).size(); ++choice[op]) rec(op + 1);
-  };
-  rec(0);
-  return best;
+  return cfp_test::PerOpBruteForce(CostModel(g, o.BuildMesh().value(), o.device, o.cost, o.rules), combos);
 }
 
 OptimizerOptions Options(std::vector<uint32_t> mesh) {
