@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 
 #include "support/c_graphs.h"
 #include "support/run_tool.h"
@@ -184,6 +185,31 @@ TEST(CliOptimize, PrintsThePlanAndWritesJson) {
   std::ifstream in(json);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("\"step_time\""), std::string::npos) << text.substr(0, 200);
+}
+
+// GPT-3 175B on 8 nodes of 8 GPUs (axis 1 inside a node, the fast one) where memory does
+// not bind: every layer is tensor parallel inside the node (weights split on axis 1 as
+// Megatron's column / row parallel layers) and data parallel across nodes (axis 0).
+TEST(CliOptimize, LargeModelIsTensorParallelInsideNodesAndDataParallelAcross) {
+  ToolRun r = Cfp("optimize gpt3-175b:batch=8 --mesh 8x8 --budget 1TiB");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("proven optimal"), std::string::npos) << r.out;
+  int layer_rows = 0, tensor_parallel = 0;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("  layers.", 0) != 0) continue;
+    ++layer_rows;
+    std::istringstream parts(line.substr(line.find_first_of(' ', 2)));
+    for (std::string part; std::getline(parts, part, '|');) {
+      if (part.find("row(") == std::string::npos && part.find("column(") == std::string::npos) continue;
+      ++tensor_parallel;
+      EXPECT_NE(part.find("data(0)"), std::string::npos) << "batch across nodes: " << line;
+      EXPECT_EQ(part.find("row(0)"), std::string::npos) << "weights split inside nodes: " << line;
+      EXPECT_EQ(part.find("column(0)"), std::string::npos) << "weights split inside nodes: " << line;
+    }
+  }
+  EXPECT_EQ(layer_rows, 2) << "96 identical layers, attention and MLP: " << r.out;
+  EXPECT_EQ(tensor_parallel, 6) << "Q, K, V, output and both MLP projections: " << r.out;
 }
 
 // --microbatches auto splits the spec's batch into more micro-batches as the budget shrinks,
