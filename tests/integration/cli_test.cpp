@@ -212,6 +212,18 @@ TEST(CliOptimize, LargeModelIsTensorParallelInsideNodesAndDataParallelAcross) {
   EXPECT_EQ(tensor_parallel, 6) << "Q, K, V, output and both MLP projections: " << r.out;
 }
 
+// Under Alpa's convention times are in its units, and the CLI says so; Alpa's MLP
+// expectation (Megatron: 3 forward and 2 backward all-reduces of a 32x256 f32 activation,
+// each 1 + 1.5 * 32768 units on 4 devices) comes out whole.
+TEST(CliOptimize, AlpaConventionStatesItsUnits) {
+  ToolRun r = Cfp("optimize mlp:layers=6,hidden=256,batch=32 --mesh 4 --alpa");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("units         Alpa's test convention"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("step time     245765.000 s"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("collectives per step: 5"), std::string::npos) << r.out;
+  EXPECT_EQ(Cfp("optimize mlp:layers=6,hidden=256,batch=32 --mesh 4").out.find("units "), std::string::npos);
+}
+
 // --microbatches auto splits the spec's batch into more micro-batches as the budget shrinks,
 // and every plan fits its budget.
 TEST(CliOptimize, AutoMicrobatchesFitTheBudget) {

@@ -345,6 +345,8 @@ int CmdOptimize(int argc, char **argv) {
   for (size_t i = 0; i < mesh.size(); ++i) mesh_text += (i ? "x" : "") + std::to_string(mesh[i]);
   std::printf("plan for %s on a %s mesh (%s cost model)\n", name && *name ? name : "graph", mesh_text.c_str(),
               args.Get("cost", "analytic").c_str());
+  if (args.Has("alpa"))
+    std::printf("units         Alpa's test convention: every link 1 s per message and 1 s per byte, compute free\n");
   if (auto_split)
     std::printf("micro-batches %u of %lld samples per step (batch %lld)\n", split.microbatches,
                 static_cast<long long>(split.microbatch), static_cast<long long>(split.batch));
