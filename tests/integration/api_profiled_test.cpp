@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/c_graphs.h"
@@ -121,6 +122,43 @@ TEST(ApiProfiled, FakeDeviceProfilesOnceAndEvaluatesAlike) {
   ASSERT_EQ(cfp_plan_step_time(first.get(), &optimized_time), CFP_OK);
   ASSERT_EQ(cfp_plan_step_time(evaluated.get(), &evaluated_time), CFP_OK);
   EXPECT_DOUBLE_EQ(evaluated_time, optimized_time);
+}
+
+// Several threads profile different models into one profile DB at once (each through its
+// own handles). Writers merge under the DB's lock, so nothing measured is lost: afterwards
+// every model is planned from the DB alone. (Also run under ThreadSanitizer.)
+TEST(ApiProfiled, ConcurrentProfilersShareOneDatabase) {
+  ScopedEnv env;
+  env.Set("CFP_FAKE_DEVICE", "name=demo-gpu,devices=1");
+  Fixture shared;
+  constexpr int kThreads = 4;
+  std::vector<Graph> graphs(kThreads);
+  std::vector<Options> options(kThreads);
+  for (int i = 0; i < kThreads; ++i) {
+    auto buf = cfp_test::TinyMlpBuffer(64 * (i + 1), 128 * (i + 1));
+    ASSERT_EQ(cfp_graph_from_buffer(buf.data(), buf.size(), graphs[i].out()), CFP_OK);
+    ASSERT_EQ(cfp_options_create(options[i].out()), CFP_OK);
+    uint32_t mesh[] = {2};
+    ASSERT_EQ(cfp_options_set_mesh(options[i].get(), mesh, 1), CFP_OK);
+    ASSERT_EQ(cfp_options_set_cost_model(options[i].get(), "cuda"), CFP_OK);
+    ASSERT_EQ(cfp_options_set_profile_db(options[i].get(), (shared.dir + "/db.cfpdb").c_str()), CFP_OK);
+  }
+  std::vector<cfp_status> status(kThreads, CFP_ERR_INTERNAL);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i)
+    threads.emplace_back([&, i] {
+      cfp_bytes *report = nullptr;
+      status[i] = cfp_profile(graphs[i].get(), options[i].get(), &report);
+      cfp_bytes_destroy(report);
+    });
+  for (auto &t : threads) t.join();
+  for (int i = 0; i < kThreads; ++i) {
+    EXPECT_EQ(status[i], CFP_OK) << "thread " << i;
+    Plan p;
+    ASSERT_EQ(cfp_optimize(graphs[i].get(), options[i].get(), p.out()), CFP_OK) << cfp_last_error_message();
+    EXPECT_EQ(Stat(p.get(), CFP_STAT_CONFIGURATIONS_PROFILED), 0) << "model " << i << " lost measurements";
+    EXPECT_GT(Stat(p.get(), CFP_STAT_CONFIGURATIONS_REUSED), 0) << "model " << i;
+  }
 }
 
 TEST(ApiProfiled, AnalyticPlansHaveNoCostNotes) {
