@@ -223,9 +223,14 @@ BlockTable CostBlock(const Block &block, const BlockPartition &blocks, const Cos
         memory += model.ResidentBytes(t, spec);
         if (model.final_result(t) && spec.partial)
           time += model.TransferRepeats(t, -1) * model.ReshardTime(t, spec, Summed(spec));
-        int32_t target = model.loop_target(t);
-        if (target >= 0 && DecidingBlock(static_cast<uint32_t>(target), blocks, model) == self)
-          time += model.ReshardTime(t, spec, DecidedSpec(static_cast<uint32_t>(target), blocks, table, k, model));
+        if (const int32_t target = model.loop_target(t); target >= 0) {
+          const uint32_t stored = static_cast<uint32_t>(target);
+          const uint32_t decider = DecidingBlock(stored, blocks, model);
+          if (decider == self)
+            time += model.ReshardTime(t, spec, DecidedSpec(stored, blocks, table, k, model));
+          else if (decider == kNoId)  // a state nothing reads is stored replicated
+            time += model.ReshardTime(t, spec, ShardingSpec::Replicated(g.tensor(stored).shape.size()));
+        }
       }
       // Graph inputs stored for this op.
       for (uint32_t slot = 0; slot < o.inputs.size(); ++slot) {

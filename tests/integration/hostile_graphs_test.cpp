@@ -314,6 +314,36 @@ TEST(HostileGraph, EinsumOnNonPositiveDimsIsRefusedBeforeDividing) {
   EXPECT_NE(LastError().find("tensor of shape [0] has a dim below 1"), std::string::npos) << LastError();
 }
 
+// Found by fuzzing the builder: a result declared the next value of a state nothing reads.
+// The state is stored replicated, so storing the result back costs a gather; the search
+// left that out and then refused its own plan (CFP_ERR_INTERNAL: "search objective
+// differs from the plan's"). Now it prices it, and the plan costs what cfp_evaluate says.
+TEST(HostileGraph, NextValueOfAStateNothingReadsIsPriced) {
+  Builder b;
+  ASSERT_EQ(cfp_graph_builder_create("unread-state", b.out()), CFP_OK);
+  BuildTinyMlp(b.get(), 8, 16);  // tensor 9 is y [8, 16]
+  uint32_t state = AddTensor(b.get(), "state", {8, 16});
+  ASSERT_EQ(cfp_graph_builder_set_tensor_updates(b.get(), 9, state), CFP_OK) << LastError();
+  Graph g;
+  ASSERT_EQ(cfp_graph_builder_finish(b.get(), g.out()), CFP_OK) << LastError();
+  Options o;
+  ASSERT_EQ(cfp_options_create(o.out()), CFP_OK);
+  const uint32_t mesh[] = {2, 2};
+  ASSERT_EQ(cfp_options_set_mesh(o.get(), mesh, 2), CFP_OK);
+  Plan p;
+  ASSERT_EQ(cfp_optimize(g.get(), o.get(), p.out()), CFP_OK) << LastError();
+  uint32_t ops = 0;
+  ASSERT_EQ(cfp_graph_op_count(g.get(), &ops), CFP_OK);
+  std::vector<uint32_t> choice(ops);
+  for (uint32_t op = 0; op < ops; ++op) ASSERT_EQ(cfp_plan_op_strategy(p.get(), op, &choice[op]), CFP_OK);
+  Plan again;
+  ASSERT_EQ(cfp_evaluate(g.get(), o.get(), choice.data(), ops, again.out()), CFP_OK) << LastError();
+  double planned = 0, evaluated = 0;
+  ASSERT_EQ(cfp_plan_step_time(p.get(), &planned), CFP_OK);
+  ASSERT_EQ(cfp_plan_step_time(again.get(), &evaluated), CFP_OK);
+  EXPECT_DOUBLE_EQ(planned, evaluated);
+}
+
 // --- size ------------------------------------------------------------------------------
 
 double Seconds(std::chrono::steady_clock::time_point since) {
