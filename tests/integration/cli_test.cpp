@@ -224,6 +224,16 @@ TEST(CliOptimize, AlpaConventionStatesItsUnits) {
   EXPECT_EQ(Cfp("optimize mlp:layers=6,hidden=256,batch=32 --mesh 4").out.find("units "), std::string::npos);
 }
 
+// A search stopped by its time limit still prints a plan: the best one found.
+TEST(CliOptimize, TimeLimitPrintsTheBestPlanFound) {
+  ToolRun r = Cfp(std::string("optimize ") + kSmallGpt + " --mesh 2x2 --time-limit 0.000000001");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("the search exceeded its time limit; showing the best plan found (not proven optimal)"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("step time "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("best found (not proven optimal)"), std::string::npos) << r.out;
+}
+
 // --microbatches auto splits the spec's batch into more micro-batches as the budget shrinks,
 // and every plan fits its budget.
 TEST(CliOptimize, AutoMicrobatchesFitTheBudget) {

@@ -34,7 +34,7 @@ const char *kHelp =
     "  --profile-db FILE     profile database for --cost cuda (default\n"
     "                        ~/.cache/cfp/profile.cfpdb; $XDG_CACHE_HOME, $CFP_PROFILE_DB)\n"
     "  --threads N           worker threads (default: all)\n"
-    "  --time-limit S        stop the search after S seconds\n"
+    "  --time-limit S        stop the search after S seconds and print the best plan found\n"
     "  --alpa                Alpa's test convention (alpha = beta = 1, compute free)\n"
     "  --json FILE           write the plan as JSON\n"
     "  --plan FILE           write the plan as FlatBuffers (.cfpp)\n"
