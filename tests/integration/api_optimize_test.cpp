@@ -317,7 +317,7 @@ TEST(ApiOptimize, SeparateHandlesOptimizeConcurrentlyAndDeterministically) {
       cfp_plan *p = nullptr;
       uint32_t mesh[] = {2, 4};
       if (cfp_graph_from_buffer(buf.data(), buf.size(), &g) == CFP_OK && cfp_options_create(&o) == CFP_OK &&
-          cfp_options_set_mesh(o, mesh, 2) == CFP_OK && cfp_options_set_threads(o, 1 + i % 2) == CFP_OK &&
+          cfp_options_set_mesh(o, mesh, 2) == CFP_OK && cfp_options_set_threads(o, cfp_test::TestThreads(1 + i % 2)) == CFP_OK &&
           cfp_optimize(g, o, &p) == CFP_OK)
         cfp_plan_step_time(p, &times[i]);
       cfp_plan_destroy(p);

@@ -141,6 +141,7 @@ TEST(ApiProfiled, ConcurrentProfilersShareOneDatabase) {
     uint32_t mesh[] = {2};
     ASSERT_EQ(cfp_options_set_mesh(options[i].get(), mesh, 1), CFP_OK);
     ASSERT_EQ(cfp_options_set_cost_model(options[i].get(), "cuda"), CFP_OK);
+    ASSERT_EQ(cfp_options_set_threads(options[i].get(), cfp_test::TestThreads(0)), CFP_OK);
     ASSERT_EQ(cfp_options_set_profile_db(options[i].get(), (shared.dir + "/db.cfpdb").c_str()), CFP_OK);
   }
   std::vector<cfp_status> status(kThreads, CFP_ERR_INTERNAL);

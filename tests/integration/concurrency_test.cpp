@@ -49,7 +49,7 @@ TEST(Concurrency, SeparateHandlesOptimizeAtOnceAndAgree) {
     Plan p;
     const uint32_t mesh[] = {4};
     if (cfp_model_build(kModel, g.out()) != CFP_OK || cfp_options_create(o.out()) != CFP_OK ||
-        cfp_options_set_mesh(o.get(), mesh, 1) != CFP_OK || cfp_options_set_threads(o.get(), 1 + i % 2) != CFP_OK ||
+        cfp_options_set_mesh(o.get(), mesh, 1) != CFP_OK || cfp_options_set_threads(o.get(), TestThreads(1 + i % 2)) != CFP_OK ||
         cfp_optimize(g.get(), o.get(), p.out()) != CFP_OK) {
       plans[i] = std::string("error: ") + cfp_last_error_message();
       return;
@@ -68,7 +68,7 @@ TEST(Concurrency, OneGraphAndOneOptionsObjectAreSharedReadOnly) {
   ASSERT_EQ(cfp_options_create(o.out()), CFP_OK);
   const uint32_t mesh[] = {4};
   ASSERT_EQ(cfp_options_set_mesh(o.get(), mesh, 1), CFP_OK);
-  ASSERT_EQ(cfp_options_set_threads(o.get(), 2), CFP_OK);
+  ASSERT_EQ(cfp_options_set_threads(o.get(), TestThreads(2)), CFP_OK);
   uint32_t ops = 0;
   ASSERT_EQ(cfp_graph_op_count(g.get(), &ops), CFP_OK);
   std::vector<std::string> plans(kThreads), graphs(kThreads);
@@ -110,6 +110,7 @@ TEST(Concurrency, OnePlanIsReadByManyThreads) {
   ASSERT_EQ(cfp_options_create(o.out()), CFP_OK);
   const uint32_t mesh[] = {2, 2};
   ASSERT_EQ(cfp_options_set_mesh(o.get(), mesh, 2), CFP_OK);
+  ASSERT_EQ(cfp_options_set_threads(o.get(), TestThreads(0)), CFP_OK);
   Plan p;
   ASSERT_EQ(cfp_optimize(g.get(), o.get(), p.out()), CFP_OK) << cfp_last_error_message();
   uint32_t tensors = 0, collectives = 0;

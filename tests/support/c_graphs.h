@@ -3,6 +3,8 @@
 
 #include <cfp.h>
 
+#include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,16 @@ using Builder = Owned<cfp_graph_builder, cfp_graph_builder_destroy>;
 using Bytes = Owned<cfp_bytes, cfp_bytes_destroy>;
 using Options = Owned<cfp_options, cfp_options_destroy>;
 using Plan = Owned<cfp_plan, cfp_plan_destroy>;
+
+// Worker threads for an optimization in a concurrency test: `threads`, unless
+// $CFP_TEST_THREADS says otherwise. tests/sanitizers/tsan.sh sets it to 1: oneTBB from
+// Debian is not built with ThreadSanitizer, so the hand-off of work to its own workers is
+// invisible to TSan; with one thread per optimization, each runs on its caller's thread
+// and TSan checks what the tests are about, several callers on separate or shared handles.
+inline uint32_t TestThreads(uint32_t threads) {
+  const char *forced = std::getenv("CFP_TEST_THREADS");
+  return forced ? static_cast<uint32_t>(std::strtoul(forced, nullptr, 10)) : threads;
+}
 
 // The calling thread's last error message, copied.
 inline std::string LastError() { return cfp_last_error_message(); }
