@@ -280,11 +280,15 @@ func TestHittingTheTimeLimitIsAnError(t *testing.T) {
 	if !errors.Is(err, ErrTimeLimit) || !errors.As(err, &e) || !strings.Contains(e.Message, "time limit") {
 		t.Fatalf("err = %v", err)
 	}
-	if best != nil {
-		defer best.Close()
-		if must(best.StepTime()) <= 0 {
-			t.Fatal("the best plan so far has no step time")
-		}
+	if best == nil {
+		t.Fatal("a search stopped by its time limit returns the best plan found")
+	}
+	defer best.Close()
+	if must(best.StepTime()) <= 0 {
+		t.Fatal("the best plan so far has no step time")
+	}
+	if must(best.IsOptimal()) {
+		t.Fatal("a plan found after the time limit is not proven optimal")
 	}
 }
 
