@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace cfp_test {
@@ -18,6 +19,7 @@ struct Owned {
   explicit Owned(T *q) : p(q) {}
   Owned(const Owned &) = delete;
   Owned &operator=(const Owned &) = delete;
+  Owned(Owned &&other) noexcept : p(std::exchange(other.p, nullptr)) {}
   ~Owned() { Destroy(p); }
   T **out() {
     Destroy(p);
