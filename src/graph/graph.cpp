@@ -1,6 +1,7 @@
 #include "graph/graph.h"
 
 #include <algorithm>
+#include <cmath>
 #include <queue>
 
 #include "graph/op_semantics.h"
@@ -54,8 +55,13 @@ Status ValidateTensor(const std::vector<Tensor> &tensors, uint32_t id) {
     if (target.shape != t.shape || target.dtype != t.dtype)
       return InvalidGraph(where() + "updates " + DescribeTensor(tensors, t.updates) + " but its shape or dtype differs");
   }
-  if (t.role == TensorRole::Constant && t.shape.empty() && !IsFloat(t.dtype) && t.value != static_cast<double>(static_cast<int64_t>(t.value)))
-    return InvalidGraph(where() + "is an integer constant with a fractional value");
+  if (t.role == TensorRole::Constant && t.shape.empty() && !IsFloat(t.dtype)) {
+    // Checked without converting: a double outside int64's range (or NaN) has no int64.
+    const bool whole = std::isfinite(t.value) && std::trunc(t.value) == t.value && t.value >= -0x1p63 && t.value < 0x1p63;
+    if (!whole)
+      return InvalidGraph(where() + "is an integer constant whose value " + std::to_string(t.value) +
+                          " is not a 64-bit integer");
+  }
   return Status::Ok();
 }
 

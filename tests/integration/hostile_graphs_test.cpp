@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -312,6 +313,31 @@ TEST(HostileGraph, EinsumOnNonPositiveDimsIsRefusedBeforeDividing) {
   uint32_t op2 = AddOp(b.get(), "d", CFP_OP_CUSTOM, {w}, {z});
   EXPECT_EQ(cfp_graph_builder_set_op_einsum(b.get(), op2, "a->a"), CFP_ERR_INVALID_ARGUMENT);
   EXPECT_NE(LastError().find("tensor of shape [0] has a dim below 1"), std::string::npos) << LastError();
+}
+
+// Found by fuzzing the builder: an integer constant of -3.2e163 was converted to int64 to
+// check it is whole, which is undefined behaviour. Values with no int64 (fractions, out of
+// range, infinities, NaN) are named; whole values are kept.
+TEST(HostileGraph, IntegerConstantsOutsideInt64AreNamed) {
+  for (double value : {0.5, -3.21805e163, 1e19, -0x1p63 - 4096.0, std::numeric_limits<double>::infinity(),
+                       std::numeric_limits<double>::quiet_NaN()}) {
+    Builder b;
+    ASSERT_EQ(cfp_graph_builder_create("int-constant", b.out()), CFP_OK);
+    const uint32_t c = AddTensor(b.get(), "c", {}, CFP_ROLE_CONSTANT, CFP_I32);
+    ASSERT_EQ(cfp_graph_builder_set_tensor_value(b.get(), c, value), CFP_OK);
+    Graph g;
+    EXPECT_EQ(cfp_graph_builder_finish(b.get(), g.out()), CFP_ERR_INVALID_GRAPH) << value;
+    EXPECT_NE(LastError().find("is an integer constant whose value"), std::string::npos) << LastError();
+    EXPECT_NE(LastError().find("is not a 64-bit integer"), std::string::npos) << LastError();
+  }
+  for (double value : {3.0, -0x1p63, 0x1p62}) {
+    Builder b;
+    ASSERT_EQ(cfp_graph_builder_create("int-constant", b.out()), CFP_OK);
+    const uint32_t c = AddTensor(b.get(), "c", {}, CFP_ROLE_CONSTANT, CFP_I64);
+    ASSERT_EQ(cfp_graph_builder_set_tensor_value(b.get(), c, value), CFP_OK);
+    Graph g;
+    EXPECT_EQ(cfp_graph_builder_finish(b.get(), g.out()), CFP_OK) << value << ": " << LastError();
+  }
 }
 
 // Found by fuzzing the builder: a result declared the next value of a state nothing reads.
