@@ -130,13 +130,14 @@ double CostModel::AnalyticRunTime(uint32_t op, const Strategy &s) const {
         split *= mesh_.size(m);
     return static_cast<double>(graph_.tensor(tensor).Bytes()) / split;
   };
-  for (uint32_t i = 0; i < o.inputs.size(); ++i) bytes += operand_bytes(i, o.inputs[i]);
-  for (uint32_t j = 0; j < o.outputs.size(); ++j) bytes += operand_bytes(space.num_inputs() + j, o.outputs[j]);
-  // A gather reads the rows it returns, not its whole table (at most the local shard).
-  if (o.kind == OpKind::Gather && !o.inputs.empty() && !o.outputs.empty()) {
-    const double table = operand_bytes(0, o.inputs[0]), rows = operand_bytes(space.num_inputs(), o.outputs[0]);
-    bytes -= table - std::min(table, rows);
+  for (uint32_t i = 0; i < o.inputs.size(); ++i) {
+    double in = operand_bytes(i, o.inputs[i]);
+    // A gather reads the rows it returns, not its whole table (at most the local shard).
+    if (o.kind == OpKind::Gather && i == 0 && !o.outputs.empty())
+      in = std::min(in, operand_bytes(space.num_inputs(), o.outputs[0]));
+    bytes += in;
   }
+  for (uint32_t j = 0; j < o.outputs.size(); ++j) bytes += operand_bytes(space.num_inputs() + j, o.outputs[j]);
   double peak = device_.vector_flops;
   if (IsContraction(o.kind) && !o.inputs.empty()) peak = device_.MatrixFlops(graph_.tensor(o.inputs[0]).dtype);
   double t = std::max(peak > 0 ? flops / peak : 0.0, device_.memory_bandwidth > 0 ? bytes / device_.memory_bandwidth : 0.0);
