@@ -2,7 +2,6 @@
 // CFP_ERR_DEVICE when the module is there but no device is, and the whole path (profile,
 // reuse, evaluate) with the fake device of $CFP_FAKE_DEVICE.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "support/c_graphs.h"
+#include "support/scratch_dir.h"
 
 namespace {
 
@@ -42,7 +42,8 @@ class ScopedEnv {
 struct Fixture {
   Graph g;
   Options o;
-  std::string dir;
+  cfp_test::ScratchDir scratch{"api_profiled"};
+  const std::string &dir = scratch.path();
   Fixture() {
     auto buf = cfp_test::TinyMlpBuffer(512, 1024);
     EXPECT_EQ(cfp_graph_from_buffer(buf.data(), buf.size(), g.out()), CFP_OK);
@@ -50,13 +51,8 @@ struct Fixture {
     uint32_t mesh[] = {2};
     EXPECT_EQ(cfp_options_set_mesh(o.get(), mesh, 1), CFP_OK);
     EXPECT_EQ(cfp_options_set_cost_model(o.get(), "cuda"), CFP_OK);
-    dir = ::testing::TempDir() + "/api_profiled_" + std::to_string(::getpid()) + "_" +
-          ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
     EXPECT_EQ(cfp_options_set_profile_db(o.get(), (dir + "/db.cfpdb").c_str()), CFP_OK);
   }
-  ~Fixture() { std::filesystem::remove_all(dir); }
 };
 
 double Stat(const cfp_plan *p, cfp_stat s) {

@@ -1,7 +1,6 @@
 // `cfp profile` and `cfp optimize --cost cuda` as a user runs them, on the simulated
 // device of $CFP_FAKE_DEVICE (no GPU needed), and the clear error without a device.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -10,6 +9,7 @@
 
 #include "support/c_graphs.h"
 #include "support/run_tool.h"
+#include "support/scratch_dir.h"
 
 namespace {
 
@@ -21,19 +21,14 @@ ToolRun Cfp(const std::string &env, const std::string &args) { return cfp_test::
 class CliProfile : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ::testing::TempDir() + "/cli_profile_" + std::to_string(::getpid()) + "_" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     auto buf = cfp_test::TinyMlpBuffer(512, 1024);
-    graph_ = dir_ + "/mlp.cfpg";
     std::ofstream(graph_, std::ios::binary)
         .write(reinterpret_cast<const char *>(buf.data()), static_cast<std::streamsize>(buf.size()));
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string db() const { return dir_ + "/db.cfpdb"; }
+  std::string db() const { return dir_.path() + "/db.cfpdb"; }
 
-  std::string dir_, graph_;
+  cfp_test::ScratchDir dir_{"cli_profile"};
+  const std::string graph_ = dir_.path() + "/mlp.cfpg";
 };
 
 TEST_F(CliProfile, OptimizeWithTheFakeDeviceProfilesThenReuses) {
@@ -81,13 +76,7 @@ TEST_F(CliProfile, InterruptCancelsAndKeepsWhatWasMeasured) {
   // Each measurement takes 100 ms; the links alone take 12 of them, so SIGINT arrives while the tool runs.
   std::string script = "env -u CFP_PROFILE_DB CFP_FAKE_DEVICE=delay_ms=100 " + std::string(tool) + " profile " + graph_ +
                        " --mesh 2 --profile-db " + db() + " & pid=$!; sleep 0.6; kill -INT $pid; wait $pid; echo exit=$?";
-  FILE *p = popen(("sh -c '" + script + "' 2>&1").c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  pclose(p);
+  const std::string out = cfp_test::RunShell("sh -c '" + script + "' 2>&1").out;
   EXPECT_NE(out.find("[CFP_ERR_CANCELLED]"), std::string::npos) << out;
   EXPECT_NE(out.find("exit=1"), std::string::npos) << out;
   EXPECT_TRUE(std::filesystem::exists(db())) << "measurements before the interrupt are saved: " << out;

@@ -1,4 +1,5 @@
-// Runs the `cfp` tool under test ($CFP_TEST_TOOL) as a user would, capturing its output.
+// Runs the `cfp` tool under test ($CFP_TEST_TOOL), or any shell command, as a user would,
+// capturing its output.
 #pragma once
 
 #include <sys/wait.h>
@@ -14,12 +15,8 @@ struct ToolRun {
   std::string out;  // stdout and stderr together
 };
 
-// `env`: "NAME=value ..." for the tool's environment ("" for none). The profile DB and the
-// simulated device never leak in from the test's own environment.
-inline ToolRun RunTool(const std::string &args, const std::string &env = "") {
-  const char *tool = std::getenv("CFP_TEST_TOOL");
-  if (!tool) return {-1, "CFP_TEST_TOOL is not set"};
-  const std::string cmd = "env -u CFP_FAKE_DEVICE -u CFP_PROFILE_DB " + env + " " + tool + " " + args + " 2>&1";
+// Runs a shell command line and captures what it writes (add 2>&1 for stderr too).
+inline ToolRun RunShell(const std::string &cmd) {
   FILE *p = popen(cmd.c_str(), "r");
   if (!p) return {-1, "popen failed"};
   std::string out;
@@ -28,6 +25,14 @@ inline ToolRun RunTool(const std::string &args, const std::string &env = "") {
   while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
   const int status = pclose(p);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// `env`: "NAME=value ..." for the tool's environment ("" for none). The profile DB and the
+// simulated device never leak in from the test's own environment.
+inline ToolRun RunTool(const std::string &args, const std::string &env = "") {
+  const char *tool = std::getenv("CFP_TEST_TOOL");
+  if (!tool) return {-1, "CFP_TEST_TOOL is not set"};
+  return RunShell("env -u CFP_FAKE_DEVICE -u CFP_PROFILE_DB " + env + " " + tool + " " + args + " 2>&1");
 }
 
 }  // namespace cfp_test

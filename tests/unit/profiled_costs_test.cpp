@@ -2,10 +2,8 @@
 // collective times, and the optimizer must plan by them, reuse them from the profile DB,
 // and price its plan exactly as EvaluateChoices does.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <memory>
 
@@ -15,6 +13,7 @@
 #include "profile/profile_db.h"
 #include "profile/profiled_costs.h"
 #include "search/optimizer.h"
+#include "support/scratch_dir.h"
 
 namespace cfp {
 namespace {
@@ -53,14 +52,6 @@ Result<double> ContractionSplitIsCheap(const Graph &program) {
 
 class ProfiledCosts : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = ::testing::TempDir() + "/profiled_costs_" + std::to_string(::getpid()) + "_" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   OptimizerOptions Options(std::shared_ptr<DeviceBackend> backend) const {
     OptimizerOptions o;
     o.mesh_shape = {2};
@@ -70,9 +61,9 @@ class ProfiledCosts : public ::testing::Test {
     o.profiling_backend = std::move(backend);
     return o;
   }
-  std::string db_path() const { return dir_ + "/profile.cfpdb"; }
+  std::string db_path() const { return dir_.path() + "/profile.cfpdb"; }
 
-  std::string dir_;
+  cfp_test::ScratchDir dir_{"profiled_costs"};
 };
 
 std::shared_ptr<FakeDeviceBackend> CheapContractionSplit() {
