@@ -47,6 +47,20 @@ func Evaluate(g *Graph, o *Options, choice []uint32) (*Plan, error) {
 	return plan, err
 }
 
+// Profile times, for the "cuda" cost model, every strategy of every unique block type (and
+// the mesh axes' collectives where enough GPUs are visible) without searching, and saves the
+// times in the options' profile DB, so a later Optimize reuses them all. It returns a report
+// for people: a summary line, the links per mesh axis, DB warnings, then one line per block
+// type. It fails with ErrInvalidArgument unless the cost model is "cuda", and with
+// ErrUnsupported or ErrDevice without the CUDA module or a GPU.
+func Profile(g *Graph, o *Options) (string, error) {
+	var report []byte
+	err := withBoth(g, o, func(gp, op uintptr) error {
+		return call(func() status { return capi.Cfp_profile(gp, op, &report) })
+	})
+	return string(report), err
+}
+
 // MinMemory is the smallest per-device memory of any plan, in bytes.
 func MinMemory(g *Graph, o *Options) (uint64, error) {
 	var bytes uint64

@@ -111,6 +111,18 @@ func (p *Plan) TensorSharding(t uint32) (string, error) {
 	return s, err
 }
 
+// CostNotes says how the plan's costs were obtained, one line per fact: empty for the
+// analytic model; for "cuda" the device measured on, the block configurations profiled,
+// reused and priced analytically, the profile DB, each mesh axis's links and any profile DB
+// warning.
+func (p *Plan) CostNotes() (string, error) {
+	var s string
+	err := p.h.shared(func(ptr uintptr) error {
+		return call(func() status { return capi.Cfp_plan_cost_notes(ptr, &s) })
+	})
+	return s, err
+}
+
 // CollectiveCount is the number of collectives the plan inserts per step.
 func (p *Plan) CollectiveCount() (uint32, error) { return p.count(capi.Cfp_plan_collective_count) }
 

@@ -36,7 +36,7 @@ pub use builder::GraphBuilder;
 pub use error::{Error, Result, Status};
 pub use graph::Graph;
 pub use models::{model, model_presets};
-pub use optimize::{describe_strategy, evaluate, min_memory, optimize, strategy_count, OptimizeError};
+pub use optimize::{describe_strategy, evaluate, min_memory, optimize, profile, strategy_count, OptimizeError};
 pub use options::Options;
 pub use plan::{Collective, Plan};
 pub use vocabulary::{Attr, CollectiveKind, Comparison, DType, OpKind, Phase, Stat, TensorRole};

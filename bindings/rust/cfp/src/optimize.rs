@@ -5,7 +5,7 @@ use std::ptr;
 
 use cfp_sys as sys;
 
-use crate::buffers::text_out;
+use crate::buffers::{take_bytes, text_out};
 use crate::error::{check, Error, Result, Status};
 use crate::graph::Graph;
 use crate::options::Options;
@@ -89,6 +89,23 @@ pub fn evaluate(graph: &Graph, options: &Options, choice: &[u32]) -> Result<Plan
     // SAFETY: live handles; `choice` is valid for its length during the call.
     check(unsafe { sys::cfp_evaluate(graph.as_ptr(), options.as_ptr(), choice.as_ptr(), choice.len(), &mut out) })?;
     Plan::take(out)
+}
+
+/// Profiles without searching, for the "cuda" cost model: times every strategy of every
+/// unique block type (and the mesh axes' collectives where enough GPUs are visible) and saves
+/// the times in the options' profile DB, so a later [`optimize`] reuses them all. Returns a
+/// report for people: a summary line, the links per mesh axis, DB warnings, then one line per
+/// block type.
+///
+/// Fails with [`Status::InvalidArgument`] unless the cost model is "cuda", and with
+/// [`Status::Unsupported`] or [`Status::Device`] without the CUDA module or a GPU.
+pub fn profile(graph: &Graph, options: &Options) -> Result<String> {
+    let mut bytes = ptr::null_mut();
+    // SAFETY: live graph and options; a valid out-pointer.
+    check(unsafe { sys::cfp_profile(graph.as_ptr(), options.as_ptr(), &mut bytes) })?;
+    // SAFETY: a successful call handed `bytes` over to us.
+    String::from_utf8(unsafe { take_bytes(bytes) })
+        .map_err(|_| Error::new(Status::InvalidData, "the profile report is not valid UTF-8"))
 }
 
 /// Smallest per-device memory of any plan, in bytes.

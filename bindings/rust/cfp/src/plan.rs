@@ -150,6 +150,13 @@ impl Plan {
         })
     }
 
+    /// How the plan's costs were obtained, one line per fact: empty for the analytic model;
+    /// for "cuda" the device measured on, the block configurations profiled, reused and
+    /// priced analytically, the profile DB, each mesh axis's links and any profile DB warning.
+    pub fn cost_notes(&self) -> Result<String> {
+        text_out("cost notes", |buf, cap, needed| unsafe { sys::cfp_plan_cost_notes(self.as_ptr(), buf, cap, needed) })
+    }
+
     /// Number of collectives the plan inserts per step.
     pub fn collective_count(&self) -> Result<u32> {
         self.get(sys::cfp_plan_collective_count)

@@ -1,5 +1,6 @@
 package org.cfp;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import org.cfp.internal.CfpNative;
 
@@ -53,6 +54,24 @@ public final class Optimizer {
       long[] out = new long[1];
       Native.check(CfpNative.cfp_evaluate(g, o, choice, out));
       return new Plan(out[0]);
+    });
+  }
+
+  /**
+   * Profiles without searching, for the "cuda" cost model: times every strategy of every
+   * unique block type (and the mesh axes' collectives where enough GPUs are visible) and
+   * saves them in the options' profile DB, so a later {@link #optimize} reuses them all.
+   *
+   * @return a report for people: a summary line, the links per mesh axis, DB warnings, then
+   *     one line per block type
+   * @throws CfpException {@link Status#INVALID_ARGUMENT} unless the cost model is "cuda";
+   *     {@link Status#UNSUPPORTED} / {@link Status#DEVICE} without the CUDA module / a GPU
+   */
+  public static String profile(Graph graph, Options options) {
+    return withBoth(graph, options, (g, o) -> {
+      byte[][] out = new byte[1][];
+      Native.check(CfpNative.cfp_profile(g, o, out));
+      return new String(out[0], StandardCharsets.UTF_8);
     });
   }
 

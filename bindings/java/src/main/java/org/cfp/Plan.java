@@ -124,6 +124,19 @@ public final class Plan extends NativeHandle {
     });
   }
 
+  /**
+   * How the plan's costs were obtained, one line per fact: empty for the analytic model; for
+   * "cuda" the device measured on, the block configurations profiled, reused and priced
+   * analytically, the profile DB, each mesh axis's links and any profile DB warning.
+   */
+  public String costNotes() {
+    return shared(p -> {
+      String[] out = new String[1];
+      Native.check(CfpNative.cfp_plan_cost_notes(p, out));
+      return out[0];
+    });
+  }
+
   /** Number of collectives the plan inserts per step. */
   public int collectiveCount() {
     return getInt(CfpNative::cfp_plan_collective_count);
