@@ -1,6 +1,7 @@
 #include "blocks/block_costs.h"
 
 #include <algorithm>
+#include <bit>
 #include <limits>
 
 namespace cfp {
@@ -45,45 +46,69 @@ class Layouts {
   std::vector<std::pair<uint32_t, ShardingSpec>> v_;
 };
 
-// The candidate whose needed input layouts equal the given ones (a pending sum's: its summed
-// layout), with least compute; if none, the one with least resharding plus compute. Ties:
-// lowest index.
+// Whether `need` is what a reduce-scatter makes of the pending sum `have`: its summed
+// layout with each pending mesh axis splitting a dim (innermost).
+bool IsScatterOf(const ShardingSpec &need, const ShardingSpec &have) {
+  if (!have.partial || need.partial || need.dims.size() != have.dims.size()) return false;
+  int scattered = 0;
+  for (size_t d = 0; d < need.dims.size(); ++d) {
+    const DimSharding &n = need.dims[d], &h = have.dims[d];
+    if (n.count < h.count) return false;
+    for (uint8_t i = 0; i < n.count; ++i) {
+      if (i < h.count ? n.axes[i] != h.axes[i] : !have.IsPartial(n.axes[i])) return false;
+      scattered += i >= h.count;
+    }
+  }
+  return scattered == std::popcount(have.partial);
+}
+
+// The candidate that receives the given layouts without communication, with least compute;
+// if none does, the one with least resharding plus compute. Ties: lowest index.
+// A pending sum is received in its summed layout (an all-reduce) or reduce-scattered onto a
+// dim (Megatron's sequence parallelism after a row-parallel product). The scattered
+// candidate wins only where its compute and reduce-scatter save more than an all-gather
+// back to the summed layout would cost: small tensors are not split for nothing.
 uint32_t FollowInputs(const CostModel &model, uint32_t op, const std::vector<std::pair<uint32_t, ShardingSpec>> &given) {
   const auto &cands = model.strategies(op);
   const auto &inputs = model.graph().op(op).inputs;
-  double best_exact = std::numeric_limits<double>::infinity();
-  double best_any = std::numeric_limits<double>::infinity();
-  uint32_t pick_exact = UINT32_MAX, pick_any = 0;
+  const double repeats = model.Repeats(op);
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  double best_summed = kInf, best_scattered = kInf, best_any = kInf;
+  uint32_t pick_summed = UINT32_MAX, pick_scattered = UINT32_MAX, pick_any = 0;
   for (uint32_t c = 0; c < cands.size(); ++c) {
     const double compute = model.ComputeTime(op, cands[c]);
-    struct Mismatch {
-      uint32_t slot;
-      const ShardingSpec *have;
-      ShardingSpec need;
-    };
-    std::vector<Mismatch> mismatched;
+    double reduce = 0, back = 0, reshard = 0;
+    bool scattered = false, exact = true;
     for (const auto &[slot, spec] : given) {
-      ShardingSpec need = model.InputSpec(op, slot, cands[c]);
-      // A pending sum is followed in its summed layout: reduce, then carry on as laid out.
-      if (!(need == spec) && !(spec.partial && need == Summed(spec))) mismatched.push_back({slot, &spec, std::move(need)});
-    }
-    if (mismatched.empty()) {
-      if (compute < best_exact) {
-        best_exact = compute;
-        pick_exact = c;
+      const ShardingSpec need = model.InputSpec(op, slot, cands[c]);
+      if (need == spec) continue;
+      const uint32_t t = inputs[slot];
+      if (spec.partial && need == Summed(spec)) {
+        reduce += repeats * model.ReshardTime(t, spec, need);
+      } else if (IsScatterOf(need, spec)) {
+        scattered = true;
+        reduce += repeats * model.ReshardTime(t, spec, need);
+        back += repeats * model.ReshardTime(t, need, Summed(spec));
+      } else {
+        exact = false;
+        if (pick_summed == UINT32_MAX && pick_scattered == UINT32_MAX)
+          reshard += repeats * model.ReshardTime(t, spec, need);
       }
-      continue;
     }
-    if (pick_exact != UINT32_MAX) continue;  // an exact follower always wins
-    double cost = compute;
-    for (size_t m = 0; m < mismatched.size() && cost < best_any; ++m)
-      cost += model.Repeats(op) * model.ReshardTime(inputs[mismatched[m].slot], *mismatched[m].have, mismatched[m].need);
-    if (cost < best_any) {
-      best_any = cost;
+    if (exact && !scattered && compute + reduce < best_summed) {
+      best_summed = compute + reduce;
+      pick_summed = c;
+    } else if (exact && scattered && compute + reduce + back < best_scattered) {
+      best_scattered = compute + reduce + back;
+      pick_scattered = c;
+    } else if (!exact && compute + reduce + reshard < best_any) {
+      best_any = compute + reduce + reshard;
       pick_any = c;
     }
   }
-  return pick_exact != UINT32_MAX ? pick_exact : pick_any;
+  if (pick_scattered != UINT32_MAX && best_scattered < best_summed) return pick_scattered;
+  if (pick_summed != UINT32_MAX) return pick_summed;
+  return pick_any;
 }
 
 // The candidate whose outputs already have the layouts the consumers want, with least
@@ -133,116 +158,186 @@ ShardingSpec DecidedSpec(uint32_t tensor, const BlockPartition &blocks, const Bl
   return model.InputSpec(store, model.storage_slot(tensor), model.strategies(store)[table.member_choice[k][i]]);
 }
 
-BlockTable CostBlock(const Block &block, const BlockPartition &blocks, const CostModel &model) {
-  const Graph &g = model.graph();
-  const std::vector<Strategy> entry = EntryStrategies(block, model);
-  const uint32_t self = blocks.block_of_op[block.members.front()];
-  BlockTable table;
-  table.member_choice.resize(entry.size());
-  table.time.resize(entry.size());
-  table.memory.resize(entry.size());
-  const uint32_t n = static_cast<uint32_t>(block.members.size());
+namespace {
 
-  for (uint32_t k = 0; k < entry.size(); ++k) {
-    std::vector<uint32_t> &choice = table.member_choice[k];
-    choice.assign(n, 0);
-    Layouts known;
-    if (block.entry_tensor != kNoId) {
-      const Tensor &p = g.tensor(block.entry_tensor);
-      known.Set(block.entry_tensor, OperandSpec(IdentitySpace(p.shape), 0, entry[k], model.mesh().num_axes()));
-    }
-    // Pass 1, topological: members that receive a layout the block decided (or, for a
-    // gradient, expects) follow it. Members that receive none are deferred.
-    std::vector<uint8_t> deferred(n, 0);
-    for (uint32_t i = 0; i < n; ++i) {
-      const uint32_t op = block.members[i];
-      const Op &o = g.op(op);
-      const auto &cands = model.strategies(op);
-      uint32_t pick = k;
-      if (std::find(block.entries.begin(), block.entries.end(), op) == block.entries.end()) {
-        std::vector<std::pair<uint32_t, ShardingSpec>> given;
-        for (uint32_t slot = 0; slot < o.inputs.size(); ++slot) {
-          uint32_t t = o.inputs[slot];
-          if (const ShardingSpec *spec = known.Get(t)) {
-            given.emplace_back(slot, *spec);
-          } else if (int32_t fwd = g.tensor(t).gradient_of; fwd >= 0) {
-            if (const ShardingSpec *f = known.Get(static_cast<uint32_t>(fwd));
-                f && g.tensor(fwd).shape == g.tensor(t).shape)
-              given.emplace_back(slot, Summed(*f));
-          }
+// A gradient contraction of forward contraction `fwd` has the same loop nest with other
+// roles (dX = dY·Wᵀ, dW = Xᵀ·dY): its axes correspond to `fwd`'s through the tensors they
+// share (a forward operand, or the gradient of one, dim by dim). Returns the strategy index
+// of `bwd` that splits the corresponding axes as `s` splits `fwd`'s, or UINT32_MAX where
+// the correspondence is incomplete or that strategy is not valid for `bwd`.
+uint32_t PartnerStrategy(const CostModel &model, uint32_t bwd, uint32_t fwd, const Strategy &s) {
+  const Graph &g = model.graph();
+  const IterationSpace &fs = g.space(fwd), &bs = g.space(bwd);
+  const Op &f = g.op(fwd), &b = g.op(bwd);
+  auto operands = [](const Op &o) {
+    std::vector<uint32_t> all(o.inputs);
+    all.insert(all.end(), o.outputs.begin(), o.outputs.end());
+    return all;
+  };
+  const std::vector<uint32_t> fwd_tensors = operands(f), bwd_tensors = operands(b);
+  std::vector<int32_t> axis_map(fs.num_axes(), -1);
+  for (uint32_t bo = 0; bo < bwd_tensors.size(); ++bo) {
+    const uint32_t t = bwd_tensors[bo];
+    const int32_t grad_of = g.tensor(t).gradient_of;
+    for (uint32_t fo = 0; fo < fwd_tensors.size(); ++fo) {
+      const uint32_t u = fwd_tensors[fo];
+      if (u != t && static_cast<int64_t>(u) != grad_of) continue;
+      if (fs.Rank(fo) != bs.Rank(bo)) return UINT32_MAX;
+      for (uint32_t d = 0; d < fs.Rank(fo); ++d) {
+        auto fa = fs.DimAxes(fo, d), ba = bs.DimAxes(bo, d);
+        if (fa.size() != ba.size()) return UINT32_MAX;
+        for (size_t i = 0; i < fa.size(); ++i) {
+          if (axis_map[fa[i]] >= 0 && axis_map[fa[i]] != static_cast<int32_t>(ba[i])) return UINT32_MAX;
+          axis_map[fa[i]] = static_cast<int32_t>(ba[i]);
         }
+      }
+    }
+  }
+  Strategy mapped;
+  for (int m = 0; m < kMaxMeshAxes; ++m) {
+    if (s.axis_of[m] == Strategy::kNone) continue;
+    const int32_t a = axis_map[s.axis_of[m]];
+    if (a < 0) return UINT32_MAX;
+    mapped.axis_of[m] = static_cast<int16_t>(a);
+  }
+  const auto &cands = model.strategies(bwd);
+  const auto it = std::find(cands.begin(), cands.end(), mapped);
+  return it == cands.end() ? UINT32_MAX : static_cast<uint32_t>(it - cands.begin());
+}
+
+// The strategy of every member when the entry takes strategy k, `entry`, as CostBlock says.
+std::vector<uint32_t> FollowEntry(const Block &block, const BlockPartition &blocks, const CostModel &model,
+                                  uint32_t k, const Strategy &entry) {
+  const Graph &g = model.graph();
+  const uint32_t self = blocks.block_of_op[block.members.front()];
+  const uint32_t n = static_cast<uint32_t>(block.members.size());
+  std::vector<uint32_t> choice(n, 0);
+  Layouts known;
+  if (block.entry_tensor != kNoId) {
+    const Tensor &p = g.tensor(block.entry_tensor);
+    known.Set(block.entry_tensor, OperandSpec(IdentitySpace(p.shape), 0, entry, model.mesh().num_axes()));
+  }
+  // Pass 1, topological: members that receive a layout the block decided (or, for a
+  // gradient, expects) follow it. Members that receive none are deferred.
+  std::vector<uint8_t> deferred(n, 0);
+  for (uint32_t i = 0; i < n; ++i) {
+    const uint32_t op = block.members[i];
+    const Op &o = g.op(op);
+    const auto &cands = model.strategies(op);
+    uint32_t pick = k;
+    if (std::find(block.entries.begin(), block.entries.end(), op) == block.entries.end()) {
+      std::vector<std::pair<uint32_t, ShardingSpec>> given;
+      for (uint32_t slot = 0; slot < o.inputs.size(); ++slot) {
+        uint32_t t = o.inputs[slot];
+        if (const ShardingSpec *spec = known.Get(t)) {
+          given.emplace_back(slot, *spec);
+        } else if (int32_t fwd = g.tensor(t).gradient_of; fwd >= 0) {
+          if (const ShardingSpec *f = known.Get(static_cast<uint32_t>(fwd));
+              f && g.tensor(fwd).shape == g.tensor(t).shape)
+            given.emplace_back(slot, Summed(*f));
+        }
+      }
+      // Backward partners (DESIGN §5.3): a gradient contraction of an entry takes the
+      // entry's strategy, mapped onto its own axes.
+      pick = UINT32_MAX;
+      if (o.grad_of >= 0 && IsContraction(o.kind) &&
+          std::find(block.entries.begin(), block.entries.end(), static_cast<uint32_t>(o.grad_of)) != block.entries.end())
+        pick = PartnerStrategy(model, op, static_cast<uint32_t>(o.grad_of), model.strategies(o.grad_of)[k]);
+      if (pick == UINT32_MAX) {
         if (given.empty()) {
           deferred[i] = 1;
           continue;
         }
         pick = FollowInputs(model, op, given);
       }
-      choice[i] = pick;
-      for (uint32_t j = 0; j < o.outputs.size(); ++j) known.Set(o.outputs[j], model.OutputSpec(op, j, cands[pick]));
     }
-    // Pass 2, reverse topological: deferred members (a bias broadcast, a mask, a weight's
-    // transpose) produce what their consumers in the block need.
-    for (uint32_t i = n; i-- > 0;) {
-      if (!deferred[i]) continue;
-      const uint32_t op = block.members[i];
-      std::vector<std::pair<uint32_t, ShardingSpec>> wanted;  // (output slot, layout needed)
-      const auto &outs = g.op(op).outputs;
-      for (uint32_t j = 0; j < outs.size(); ++j)
-        for (uint32_t c : g.consumers(outs[j])) {
-          if (blocks.block_of_op[c] != self) continue;
-          uint32_t ci = blocks.index_in_block[c];
-          if (deferred[ci] == 1) continue;  // not decided yet (cannot happen in reverse order)
-          const auto &cin = g.op(c).inputs;
-          const Strategy &cs = model.strategies(c)[choice[ci]];
-          for (uint32_t slot = 0; slot < cin.size(); ++slot)
-            if (cin[slot] == outs[j]) wanted.emplace_back(j, model.InputSpec(c, slot, cs));
-        }
-      choice[i] = ServeConsumers(model, op, wanted);
-      deferred[i] = 2;
+    choice[i] = pick;
+    for (uint32_t j = 0; j < o.outputs.size(); ++j) known.Set(o.outputs[j], model.OutputSpec(op, j, cands[pick]));
+  }
+  // Pass 2, reverse topological: deferred members (a bias broadcast, a mask, a weight's
+  // transpose) produce what their consumers in the block need.
+  for (uint32_t i = n; i-- > 0;) {
+    if (!deferred[i]) continue;
+    const uint32_t op = block.members[i];
+    std::vector<std::pair<uint32_t, ShardingSpec>> wanted;  // (output slot, layout needed)
+    const auto &outs = g.op(op).outputs;
+    for (uint32_t j = 0; j < outs.size(); ++j)
+      for (uint32_t c : g.consumers(outs[j])) {
+        if (blocks.block_of_op[c] != self) continue;
+        uint32_t ci = blocks.index_in_block[c];
+        if (deferred[ci] == 1) continue;  // not decided yet (cannot happen in reverse order)
+        const auto &cin = g.op(c).inputs;
+        const Strategy &cs = model.strategies(c)[choice[ci]];
+        for (uint32_t slot = 0; slot < cin.size(); ++slot)
+          if (cin[slot] == outs[j]) wanted.emplace_back(j, model.InputSpec(c, slot, cs));
+      }
+    choice[i] = ServeConsumers(model, op, wanted);
+    deferred[i] = 2;
+  }
+  return choice;
+}
+
+// The block's share of the objective under row `k` of `table`: compute, resharding inside
+// the block, and the memory of the tensors whose layout it decides.
+void PriceRow(const Block &block, const BlockPartition &blocks, const CostModel &model, BlockTable &table, uint32_t k) {
+  const Graph &g = model.graph();
+  const uint32_t self = blocks.block_of_op[block.members.front()];
+  const std::vector<uint32_t> &choice = table.member_choice[k];
+  double time = 0, memory = 0;
+  for (uint32_t i = 0; i < block.members.size(); ++i) {
+    const uint32_t op = block.members[i];
+    const Op &o = g.op(op);
+    const Strategy &s = model.strategies(op)[choice[i]];
+    time += model.ComputeTime(op, s);
+    std::vector<std::pair<uint32_t, ShardingSpec>> seen;
+    for (uint32_t slot = 0; slot < o.inputs.size(); ++slot) {
+      uint32_t t = o.inputs[slot];
+      if (DecidingBlock(t, blocks, model) != self) continue;
+      ShardingSpec need = model.InputSpec(op, slot, s);
+      bool dup = false;
+      for (const auto &[u, sp] : seen) dup |= u == t && sp == need;
+      if (dup) continue;
+      seen.emplace_back(t, need);
+      time += model.TransferRepeats(t, op) * model.ReshardTime(t, DecidedSpec(t, blocks, table, k, model), need);
     }
-    // The block's share of the objective.
-    double time = 0, memory = 0;
-    for (uint32_t i = 0; i < n; ++i) {
-      const uint32_t op = block.members[i];
-      const Op &o = g.op(op);
-      const Strategy &s = model.strategies(op)[choice[i]];
-      time += model.ComputeTime(op, s);
-      std::vector<std::pair<uint32_t, ShardingSpec>> seen;
-      for (uint32_t slot = 0; slot < o.inputs.size(); ++slot) {
-        uint32_t t = o.inputs[slot];
-        if (DecidingBlock(t, blocks, model) != self) continue;
-        ShardingSpec need = model.InputSpec(op, slot, s);
-        bool dup = false;
-        for (const auto &[u, sp] : seen) dup |= u == t && sp == need;
-        if (dup) continue;
-        seen.emplace_back(t, need);
-        time += model.TransferRepeats(t, op) * model.ReshardTime(t, DecidedSpec(t, blocks, table, k, model), need);
-      }
-      for (uint32_t t : o.outputs) {
-        ShardingSpec spec = DecidedSpec(t, blocks, table, k, model);
-        memory += model.ResidentBytes(t, spec);
-        if (model.final_result(t) && spec.partial)
-          time += model.TransferRepeats(t, -1) * model.ReshardTime(t, spec, Summed(spec));
-        if (const int32_t target = model.loop_target(t); target >= 0) {
-          const uint32_t stored = static_cast<uint32_t>(target);
-          const uint32_t decider = DecidingBlock(stored, blocks, model);
-          if (decider == self)
-            time += model.ReshardTime(t, spec, DecidedSpec(stored, blocks, table, k, model));
-          else if (decider == kNoId)  // a state nothing reads is stored replicated
-            time += model.ReshardTime(t, spec, ShardingSpec::Replicated(g.tensor(stored).shape.size()));
-        }
-      }
-      // Graph inputs stored for this op.
-      for (uint32_t slot = 0; slot < o.inputs.size(); ++slot) {
-        uint32_t t = o.inputs[slot];
-        if (g.producer(t) != kNoId || model.storage_op(t) != op || model.storage_slot(t) != slot) continue;
-        ShardingSpec spec = model.InputSpec(op, slot, s);
-        memory += model.ResidentBytes(t, spec);
-        time += model.ParameterPenalty(t, spec);
+    for (uint32_t t : o.outputs) {
+      ShardingSpec spec = DecidedSpec(t, blocks, table, k, model);
+      memory += model.ResidentBytes(t, spec);
+      if (model.final_result(t) && spec.partial)
+        time += model.TransferRepeats(t, -1) * model.ReshardTime(t, spec, Summed(spec));
+      if (const int32_t target = model.loop_target(t); target >= 0) {
+        const uint32_t stored = static_cast<uint32_t>(target);
+        const uint32_t decider = DecidingBlock(stored, blocks, model);
+        if (decider == self)
+          time += model.ReshardTime(t, spec, DecidedSpec(stored, blocks, table, k, model));
+        else if (decider == kNoId)  // a state nothing reads is stored replicated
+          time += model.ReshardTime(t, spec, ShardingSpec::Replicated(g.tensor(stored).shape.size()));
       }
     }
-    table.time[k] = time;
-    table.memory[k] = memory;
+    // Graph inputs stored for this op.
+    for (uint32_t slot = 0; slot < o.inputs.size(); ++slot) {
+      uint32_t t = o.inputs[slot];
+      if (g.producer(t) != kNoId || model.storage_op(t) != op || model.storage_slot(t) != slot) continue;
+      ShardingSpec spec = model.InputSpec(op, slot, s);
+      memory += model.ResidentBytes(t, spec);
+      time += model.ParameterPenalty(t, spec);
+    }
+  }
+  table.time[k] = time;
+  table.memory[k] = memory;
+}
+
+}  // namespace
+
+BlockTable CostBlock(const Block &block, const BlockPartition &blocks, const CostModel &model) {
+  const std::vector<Strategy> entry = EntryStrategies(block, model);
+  BlockTable table;
+  table.member_choice.resize(entry.size());
+  table.time.resize(entry.size());
+  table.memory.resize(entry.size());
+  for (uint32_t k = 0; k < entry.size(); ++k) {
+    table.member_choice[k] = FollowEntry(block, blocks, model, k, entry[k]);
+    PriceRow(block, blocks, model, table, k);
   }
   return table;
 }

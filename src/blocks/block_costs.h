@@ -21,10 +21,14 @@ struct BlockTable {
   uint32_t size() const { return static_cast<uint32_t>(time.size()); }
 };
 
-// Members follow the entry: each member, in topological order, takes the strategy that
-// receives the layouts already decided inside the block exactly (a gradient is expected in
-// its forward tensor's layout), with the least compute; if none does, the one with the least
-// resharding plus compute. Ties go to the lowest strategy index.
+// Members follow the entry. A gradient contraction of an entry takes the entry's strategy
+// mapped onto its own axes (DESIGN §5.3: dX = dY·Wᵀ and dW = Xᵀ·dY split as Y = X·W is).
+// Every other member, in topological order, takes the strategy that receives the layouts
+// already decided inside the block without communication (a gradient is expected in its
+// forward tensor's layout; a pending sum is all-reduced, or reduce-scattered where that
+// pays), with the least compute; if none does, the one with the least resharding plus
+// compute. Members that receive nothing from the block serve their consumers in it. Ties go
+// to the lowest strategy index.
 BlockTable CostBlock(const Block &block, const BlockPartition &blocks, const CostModel &model);
 
 // Where a tensor's layout is decided: the block of its producer, or for a graph input the

@@ -1,0 +1,123 @@
+// How the members of a ParallelBlock follow its entry (DESIGN §5), checked on the block of a
+// GPT layer's second MLP product: its gradient products split as the entry does (Megatron's
+// backward), and under the row-parallel strategy the pending sum is reduce-scattered where
+// that pays (sequence-parallel style) and all-reduced where the tensor is too small.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+#include "blocks/block.h"
+#include "blocks/block_costs.h"
+#include "cost/cost_model.h"
+#include "models/model_zoo.h"
+#include "search/optimizer.h"
+
+namespace cfp {
+namespace {
+
+struct Fixture {
+  Graph g;
+  CostModel model;
+  BlockPartition blocks;
+  uint32_t block = kNoId;  // the second MLP product's
+  BlockTable table;
+
+  explicit Fixture(const std::string &spec, uint32_t devices)
+      : g(BuildModel(spec).value()),
+        model(g, Mesh::Create({devices}, *DevicePreset("h100-sxm"), 8).value(), *DevicePreset("h100-sxm"), {}, {}),
+        blocks(BuildBlocks(g)) {
+    for (uint32_t b : blocks.order) {
+      const Block &blk = blocks.blocks[b];
+      if (blk.kind == BlockKind::Contraction && g.op(blk.entry_op).scope.find("mlp") != std::string::npos) block = b;
+    }
+    if (block != kNoId) table = CostBlock(blocks.blocks[block], blocks, model);
+  }
+  const Block &Get() const { return blocks.blocks[block]; }
+  const Strategy &MemberStrategy(uint32_t k, uint32_t op) const {
+    return model.strategies(op)[table.member_choice[k][blocks.index_in_block[op]]];
+  }
+  // The entry strategy whose product is a pending sum: Megatron's row-parallel layer.
+  uint32_t RowParallel() const {
+    const uint32_t entry = Get().entry_op;
+    for (uint32_t k = 0; k < table.size(); ++k)
+      if (model.OutputSpec(entry, 0, model.strategies(entry)[k]).partial) return k;
+    return UINT32_MAX;
+  }
+};
+
+uint32_t SlotOf(const std::vector<uint32_t> &v, uint32_t t) {
+  return static_cast<uint32_t>(std::find(v.begin(), v.end(), t) - v.begin());
+}
+
+TEST(BlockFollowing, GradientProductsSplitAsTheEntry) {
+  Fixture f("gpt:layers=1,hidden=256,heads=4,seq=128,batch=8,vocab=1000", 4);
+  ASSERT_NE(f.block, kNoId);
+  const uint32_t entry = f.Get().entry_op;
+  const auto &entry_inputs = f.g.op(entry).inputs;
+  int partners = 0;
+  for (uint32_t k = 0; k < f.table.size(); ++k) {
+    const Strategy &es = f.model.strategies(entry)[k];
+    for (uint32_t op : f.Get().members) {
+      const Op &o = f.g.op(op);
+      if (o.grad_of != static_cast<int32_t>(entry) || !IsContraction(o.kind)) continue;
+      ++partners;
+      const Strategy &s = f.MemberStrategy(k, op);
+      int checked = 0;
+      // An operand the entry reads too (dX = dY·Wᵀ reads W) is read in the entry's layout.
+      for (uint32_t slot = 0; slot < o.inputs.size(); ++slot) {
+        const uint32_t es_slot = SlotOf(entry_inputs, o.inputs[slot]);
+        if (es_slot == entry_inputs.size()) continue;
+        EXPECT_EQ(f.model.InputSpec(op, slot, s), f.model.InputSpec(entry, es_slot, es)) << o.name << " at " << k;
+        ++checked;
+      }
+      // The gradient of an entry operand (dW = Xᵀ·dY) sums to that operand's layout.
+      for (uint32_t j = 0; j < o.outputs.size(); ++j) {
+        const int32_t of = f.g.tensor(o.outputs[j]).gradient_of;
+        const uint32_t es_slot = of < 0 ? UINT32_MAX : SlotOf(entry_inputs, static_cast<uint32_t>(of));
+        if (es_slot >= entry_inputs.size()) continue;
+        EXPECT_EQ(Summed(f.model.OutputSpec(op, j, s)), f.model.InputSpec(entry, es_slot, es)) << o.name << " at " << k;
+        ++checked;
+      }
+      EXPECT_GT(checked, 0) << o.name;
+    }
+  }
+  EXPECT_EQ(partners, 2 * static_cast<int>(f.table.size())) << "dX and dW for every strategy";
+}
+
+// The consumers in the block of the row-parallel product's pending sum, and the layout each
+// receives it in.
+std::vector<ShardingSpec> ReceivedSums(const Fixture &f) {
+  const uint32_t k = f.RowParallel();
+  EXPECT_NE(k, UINT32_MAX);
+  std::vector<ShardingSpec> received;
+  if (k == UINT32_MAX) return received;
+  const uint32_t y = f.g.op(f.Get().entry_op).outputs[0];
+  for (uint32_t c : f.g.consumers(y)) {
+    if (f.blocks.block_of_op[c] != f.block) continue;
+    received.push_back(f.model.InputSpec(c, SlotOf(f.g.op(c).inputs, y), f.MemberStrategy(k, c)));
+  }
+  return received;
+}
+
+TEST(BlockFollowing, LargeRowParallelSumsAreReduceScattered) {
+  Fixture f("gpt:layers=1,hidden=2048,heads=16,seq=1024,batch=8,vocab=1000", 8);
+  ASSERT_NE(f.block, kNoId);
+  const std::vector<ShardingSpec> received = ReceivedSums(f);
+  ASSERT_FALSE(received.empty());
+  for (const ShardingSpec &s : received) {
+    EXPECT_FALSE(s.partial) << s.ToString();
+    EXPECT_EQ(s.ShardCount(f.model.mesh()), 8u) << "split over the mesh: " << s.ToString();
+  }
+}
+
+TEST(BlockFollowing, SmallRowParallelSumsAreAllReduced) {
+  Fixture f("gpt:layers=1,hidden=16,heads=2,seq=8,batch=8,vocab=64", 8);
+  ASSERT_NE(f.block, kNoId);
+  const std::vector<ShardingSpec> received = ReceivedSums(f);
+  ASSERT_FALSE(received.empty());
+  for (const ShardingSpec &s : received) EXPECT_TRUE(s.IsFullyReplicated()) << s.ToString();
+}
+
+}  // namespace
+}  // namespace cfp
