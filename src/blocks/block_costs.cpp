@@ -175,6 +175,7 @@ uint32_t PartnerStrategy(const CostModel &model, uint32_t bwd, uint32_t fwd, con
     return all;
   };
   const std::vector<uint32_t> fwd_tensors = operands(f), bwd_tensors = operands(b);
+  if (fwd_tensors.size() != fs.num_operands() || bwd_tensors.size() != bs.num_operands()) return UINT32_MAX;
   std::vector<int32_t> axis_map(fs.num_axes(), -1);
   for (uint32_t bo = 0; bo < bwd_tensors.size(); ++bo) {
     const uint32_t t = bwd_tensors[bo];
