@@ -257,6 +257,20 @@ class Lowering {
     return temp;
   }
 
+  // A GEMM operand read in `order` ([batch, rows, cols]): the tensor itself when stored
+  // so, or stored in `swapped` order (cols before rows: the GEMM transposes it), else a
+  // transposed copy in `order`.
+  Status GemmOperand(uint32_t tensor, const std::vector<int64_t> &order, const std::vector<int64_t> &swapped,
+                     int32_t &buffer, bool &is_swapped) {
+    is_swapped = !IsStoredOrder(tensor, order) && IsStoredOrder(tensor, swapped);
+    if (is_swapped) {
+      buffer = static_cast<int32_t>(tensor);
+      return Status::Ok();
+    }
+    CFP_ASSIGN_OR_RETURN(buffer, InOrder(tensor, order));
+    return Status::Ok();
+  }
+
   // dot_general as one strided-batched GEMM: each operand is used in place when its dims
   // already read as [batch, rows, cols] in either orientation, else transposed first.
   Status Dot(const Op &op) {
@@ -288,26 +302,10 @@ class Lowering {
     s.m = size_of(lt, lf);
     s.k = size_of(lt, a.lhs_contract);
     s.n = size_of(rt, rf);
-    const auto lhs_mk = concat(a.lhs_batch, lf, a.lhs_contract);
-    const auto lhs_km = concat(a.lhs_batch, a.lhs_contract, lf);
-    if (IsStoredOrder(lhs, lhs_mk)) {
-      s.lhs = static_cast<int32_t>(lhs);
-    } else if (IsStoredOrder(lhs, lhs_km)) {
-      s.lhs = static_cast<int32_t>(lhs);
-      s.lhs_km = true;
-    } else {
-      CFP_ASSIGN_OR_RETURN(s.lhs, InOrder(lhs, lhs_mk));
-    }
-    const auto rhs_kn = concat(a.rhs_batch, a.rhs_contract, rf);
-    const auto rhs_nk = concat(a.rhs_batch, rf, a.rhs_contract);
-    if (IsStoredOrder(rhs, rhs_kn)) {
-      s.rhs = static_cast<int32_t>(rhs);
-    } else if (IsStoredOrder(rhs, rhs_nk)) {
-      s.rhs = static_cast<int32_t>(rhs);
-      s.rhs_nk = true;
-    } else {
-      CFP_ASSIGN_OR_RETURN(s.rhs, InOrder(rhs, rhs_kn));
-    }
+    CFP_RETURN_IF_ERROR(GemmOperand(lhs, concat(a.lhs_batch, lf, a.lhs_contract),
+                                    concat(a.lhs_batch, a.lhs_contract, lf), s.lhs, s.lhs_km));
+    CFP_RETURN_IF_ERROR(GemmOperand(rhs, concat(a.rhs_batch, a.rhs_contract, rf),
+                                    concat(a.rhs_batch, rf, a.rhs_contract), s.rhs, s.rhs_nk));
     s.out = static_cast<int32_t>(op.outputs[0]);
     s.lhs_dtype = lt.dtype;
     s.rhs_dtype = rt.dtype;
