@@ -314,17 +314,23 @@ class Lowering {
     return Status::Ok();
   }
 
+  static IndexedRows RowsOf(const Tensor &table, const Tensor &ids) {
+    IndexedRows r;
+    r.dtype = table.dtype;
+    r.ids_dtype = ids.dtype;
+    r.rows = table.shape[0];
+    r.row_len = table.NumElements() / table.shape[0];
+    r.num_ids = ids.NumElements();
+    return r;
+  }
+
   Status Gather(const Op &op) {
     const Tensor &table = g_.tensor(op.inputs[0]), &ids = g_.tensor(op.inputs[1]);
     GatherStep s;
+    static_cast<IndexedRows &>(s) = RowsOf(table, ids);
     s.table = static_cast<int32_t>(op.inputs[0]);
     s.ids = static_cast<int32_t>(op.inputs[1]);
     s.out = static_cast<int32_t>(op.outputs[0]);
-    s.dtype = table.dtype;
-    s.ids_dtype = ids.dtype;
-    s.rows = table.shape[0];
-    s.row_len = table.NumElements() / table.shape[0];
-    s.num_ids = ids.NumElements();
     plan_.steps.push_back({op_, s});
     return Status::Ok();
   }
@@ -336,14 +342,10 @@ class Lowering {
                          " has no atomic add on the GPU");
     CFP_RETURN_IF_ERROR(Fill(op.outputs[0], 0));
     ScatterAddStep s;
+    static_cast<IndexedRows &>(s) = RowsOf(out, ids);
     s.ids = static_cast<int32_t>(op.inputs[0]);
     s.updates = static_cast<int32_t>(op.inputs[1]);
     s.out = static_cast<int32_t>(op.outputs[0]);
-    s.dtype = out.dtype;
-    s.ids_dtype = ids.dtype;
-    s.rows = out.shape[0];
-    s.row_len = out.NumElements() / out.shape[0];
-    s.num_ids = ids.NumElements();
     plan_.steps.push_back({op_, s});
     return Status::Ok();
   }

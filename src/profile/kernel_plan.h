@@ -67,19 +67,21 @@ struct ReduceStep {
   StridedView out;
 };
 
-// out[i, :] = table[clamp(ids[i]), :] (rows of row_len elements).
-struct GatherStep {
-  int32_t table = -1, ids = -1, out = -1;
+// Rows of row_len elements of a [rows, row_len] table, addressed by num_ids ids.
+struct IndexedRows {
   DType dtype = DType::F32, ids_dtype = DType::I32;
   int64_t rows = 0, row_len = 0, num_ids = 0;
 };
 
+// out[i, :] = table[clamp(ids[i]), :].
+struct GatherStep : IndexedRows {
+  int32_t table = -1, ids = -1, out = -1;
+};
+
 // out[ids[i], :] += updates[i, :] for ids within [0, rows) (others are dropped). `out`
 // is zero-filled by a MapStep before.
-struct ScatterAddStep {
+struct ScatterAddStep : IndexedRows {
   int32_t ids = -1, updates = -1, out = -1;
-  DType dtype = DType::F32, ids_dtype = DType::I32;
-  int64_t rows = 0, row_len = 0, num_ids = 0;
 };
 
 // out[b] = lhs[b] x rhs[b], all row major: lhs [batch, m, k] (or [batch, k, m] when
