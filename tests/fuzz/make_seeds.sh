@@ -2,14 +2,15 @@
 # Writes seed corpora for the fuzz targets from small model-zoo graphs, with the cfp tool:
 #   tests/fuzz/make_seeds.sh <build-dir> <seed-dir>
 # <seed-dir>/<target>/ gets graph files (graph_load), builder streams (graph_builder),
-# plans (plan_load) and spec strings (model_spec). Seeds are rebuilt, never committed.
+# plans (plan_load), spec strings (model_spec) and profile DBs measured on the simulated
+# device (profile_db). Seeds are rebuilt, never committed.
 set -euo pipefail
 build=$(cd "$1" && pwd)
 out=$2
 cfp="$build/cfp"
 writer="$build/tests/fuzz/cfp_fuzz_seed_writer"
 rm -rf "$out"
-mkdir -p "$out"/{graph_load,graph_builder,plan_load,model_spec}
+mkdir -p "$out"/{graph_load,graph_builder,plan_load,model_spec,profile_db}
 
 # Small enough to mutate quickly; together they cover every op kind the zoo emits.
 specs=(
@@ -30,6 +31,10 @@ for spec in "${specs[@]}"; do
       --plan "$out/plan_load/$name-$mesh.cfpp" > /dev/null
   done
   printf '%s' "$spec" > "$out/model_spec/$name.txt"
+  # Block times and link calibrations (collectives) of the simulated device.
+  CFP_FAKE_DEVICE=1 "$cfp" profile "$out/graph_load/$name.cfpg" --mesh 2 --threads 1 \
+    --profile-db "$out/profile_db/$name.cfpdb" > /dev/null 2>&1
+  rm -f "$out/profile_db/$name.cfpdb.lock"
   i=$((i + 1))
 done
 # Presets and preset overrides exercise the other half of the grammar.

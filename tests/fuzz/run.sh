@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(graph_load graph_builder plan_load model_spec)
+[ ${#targets[@]} -gt 0 ] || targets=(graph_load graph_builder plan_load model_spec profile_db)
 
 set -e
 cmake --preset asan-ubsan -B "$build" > /dev/null
