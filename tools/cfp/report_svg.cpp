@@ -259,7 +259,7 @@ std::string PlanSvg(cfp_graph *g, cfp_options *o, cfp_plan *p, const std::vector
     cfp_collective_kind kind;
     double t = 0;
     Check(cfp_plan_collective(p, i, &kind, nullptr, nullptr, nullptr, nullptr, &t), "collective");
-    if (kind >= 0 && kind < 4) by_kind[kind] += t;
+    if (const auto k = static_cast<uint32_t>(kind); k < 4) by_kind[k] += t;  // kinds added later are not drawn
   }
 
   // Layout.
