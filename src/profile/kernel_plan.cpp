@@ -314,6 +314,7 @@ class Lowering {
     return Status::Ok();
   }
 
+  // The rows of `table` (a gather's table, a scatter-add's output) that `ids` address.
   static IndexedRows RowsOf(const Tensor &table, const Tensor &ids) {
     IndexedRows r;
     r.dtype = table.dtype;
@@ -326,8 +327,7 @@ class Lowering {
 
   Status Gather(const Op &op) {
     const Tensor &table = g_.tensor(op.inputs[0]), &ids = g_.tensor(op.inputs[1]);
-    GatherStep s;
-    static_cast<IndexedRows &>(s) = RowsOf(table, ids);
+    GatherStep s{RowsOf(table, ids)};
     s.table = static_cast<int32_t>(op.inputs[0]);
     s.ids = static_cast<int32_t>(op.inputs[1]);
     s.out = static_cast<int32_t>(op.outputs[0]);
@@ -341,8 +341,7 @@ class Lowering {
       return Unsupported(Where() + ": scatter-add of " + std::string(DTypeName(out.dtype)) +
                          " has no atomic add on the GPU");
     CFP_RETURN_IF_ERROR(Fill(op.outputs[0], 0));
-    ScatterAddStep s;
-    static_cast<IndexedRows &>(s) = RowsOf(out, ids);
+    ScatterAddStep s{RowsOf(out, ids)};
     s.ids = static_cast<int32_t>(op.inputs[0]);
     s.updates = static_cast<int32_t>(op.inputs[1]);
     s.out = static_cast<int32_t>(op.outputs[0]);
