@@ -24,6 +24,11 @@ inline void Require(bool ok, const char *what) {
   if (!ok) Fail(what, cfp_last_error_message());
 }
 
+// For checks on the library's internals, which report through their own messages.
+inline void Require(bool ok, const char *what, const std::string &detail) {
+  if (!ok) Fail(what, detail.c_str());
+}
+
 // A failed call: a status the function may return for bad input (never INTERNAL, which
 // means a bug), a message naming the function, and no half-made object.
 inline void RequireCleanFailure(cfp_status s, const char *function, const void *out) {

@@ -5,24 +5,17 @@
 // file aside, so a hostile file never costs a measurement or crashes the trainer.
 #include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "fuzz_checks.h"
 #include "profile/profile_db.h"
 
 namespace {
 
-[[noreturn]] void Fail(const char *what, const std::string &detail = {}) {
-  std::fprintf(stderr, "fuzz invariant broken: %s %s\n", what, detail.c_str());
-  std::fflush(stderr);
-  __builtin_trap();
-}
-
-void Require(bool ok, const char *what, const std::string &detail = {}) {
-  if (!ok) Fail(what, detail);
-}
+using cfp_fuzz::Fail;
+using cfp_fuzz::Require;
 
 // One scratch directory per process, removed at exit.
 struct ScratchDirectory {
