@@ -278,32 +278,37 @@ std::vector<uint32_t> FollowEntry(const Block &block, const BlockPartition &bloc
   return choice;
 }
 
-// The block's share of the objective under row `k` of `table`: compute, resharding inside
-// the block, and the memory of the tensors whose layout it decides.
+// The block's share of the objective under row `k` of `table`: compute, the reshardings
+// its own reads of the tensors it decides need, and the memory of those tensors.
 void PriceRow(const Block &block, const BlockPartition &blocks, const CostModel &model, BlockTable &table, uint32_t k) {
   const Graph &g = model.graph();
   const uint32_t self = blocks.block_of_op[block.members.front()];
   const std::vector<uint32_t> &choice = table.member_choice[k];
+  auto strategy_of = [&](uint32_t op) -> const Strategy & {
+    return model.strategies(op)[choice[blocks.index_in_block[op]]];
+  };
   double time = 0, memory = 0;
+  std::vector<ShardingSpec> needs;
+  // The tensor's reads by this block, and its memory.
+  auto decided = [&](uint32_t t, const ShardingSpec &spec) {
+    memory += model.ResidentBytes(t, spec);
+    for (const CostModel::ReadGroup &group : model.read_groups(t)) {
+      if (group.block != self) continue;
+      needs.clear();
+      for (const TensorRead &r : group.reads) needs.push_back(model.InputSpec(r.op, r.slot, strategy_of(r.op)));
+      const StepCost c = model.PriceReadTransfers(t, spec, model.ReadTransfers(t, spec, group.reads, needs));
+      time += c.comm;
+      memory += c.memory;
+    }
+  };
   for (uint32_t i = 0; i < block.members.size(); ++i) {
     const uint32_t op = block.members[i];
     const Op &o = g.op(op);
     const Strategy &s = model.strategies(op)[choice[i]];
     time += model.ComputeTime(op, s);
-    std::vector<std::pair<uint32_t, ShardingSpec>> seen;
-    for (uint32_t slot = 0; slot < o.inputs.size(); ++slot) {
-      uint32_t t = o.inputs[slot];
-      if (DecidingBlock(t, blocks, model) != self) continue;
-      ShardingSpec need = model.InputSpec(op, slot, s);
-      bool dup = false;
-      for (const auto &[u, sp] : seen) dup |= u == t && sp == need;
-      if (dup) continue;
-      seen.emplace_back(t, need);
-      time += model.TransferRepeats(t, op) * model.ReshardTime(t, DecidedSpec(t, blocks, table, k, model), need);
-    }
     for (uint32_t t : o.outputs) {
       ShardingSpec spec = DecidedSpec(t, blocks, table, k, model);
-      memory += model.ResidentBytes(t, spec);
+      decided(t, spec);
       if (model.final_result(t) && spec.partial)
         time += model.TransferRepeats(t, -1) * model.ReshardTime(t, spec, Summed(spec));
       if (const int32_t target = model.loop_target(t); target >= 0) {
@@ -320,7 +325,7 @@ void PriceRow(const Block &block, const BlockPartition &blocks, const CostModel 
       uint32_t t = o.inputs[slot];
       if (g.producer(t) != kNoId || model.storage_op(t) != op || model.storage_slot(t) != slot) continue;
       ShardingSpec spec = model.InputSpec(op, slot, s);
-      memory += model.ResidentBytes(t, spec);
+      decided(t, spec);
       time += model.ParameterPenalty(t, spec);
     }
   }

@@ -12,11 +12,10 @@ struct EdgeTerm {
   uint32_t tensor = kNoId;
   uint32_t from_block = kNoId;  // decides the tensor's layout
   uint32_t to_block = kNoId;    // needs it
-  // Read by op `consumer` (in to_block) at every slot listed (deduplicated by layout at
-  // pricing time, as the objective does); or, when consumer == kNoId, stored back as the
-  // next value of graph input `loop_target` (decided in to_block).
-  uint32_t consumer = kNoId;
-  std::vector<uint32_t> slots;
+  // Read by the ops of to_block (its read group, resharded once per distinct layout as the
+  // objective says); or, when `reads` is empty, stored back as the next value of graph
+  // input `loop_target` (decided in to_block).
+  std::vector<TensorRead> reads;
   uint32_t loop_target = kNoId;
 };
 
@@ -28,12 +27,17 @@ struct BlockEdge {
 
 std::vector<BlockEdge> BuildBlockEdges(const BlockPartition &blocks, const CostModel &model);
 
-// Cost matrix of an edge: cost[a * K_v + b] with u at strategy a and v at strategy b.
-std::vector<double> EdgeCostMatrix(const BlockEdge &edge, const BlockPartition &blocks, const BlockTable &table_u,
-                                   const BlockTable &table_v, const CostModel &model);
+// Time and memory of an edge: [a * K_v + b] with u at strategy a and v at strategy b;
+// `mem` is empty when no term holds memory (no saved resharded copy).
+struct EdgeMatrix {
+  std::vector<double> cost, mem;
+};
+EdgeMatrix EdgeCostMatrix(const BlockEdge &edge, const BlockPartition &blocks, const BlockTable &table_u,
+                          const BlockTable &table_v, const CostModel &model);
 
-// The time of one term with the deciding block at strategy `a` and the other at `b`.
-double EdgeTermCost(const EdgeTerm &term, const BlockPartition &blocks, const BlockTable &from_table, uint32_t a,
-                    const BlockTable &to_table, uint32_t b, const CostModel &model);
+// The time (comm) and memory of one term with the deciding block at strategy `a` and the
+// other at `b`.
+StepCost EdgeTermCost(const EdgeTerm &term, const BlockPartition &blocks, const BlockTable &from_table, uint32_t a,
+                      const BlockTable &to_table, uint32_t b, const CostModel &model);
 
 }  // namespace cfp

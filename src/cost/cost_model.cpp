@@ -1,6 +1,8 @@
 #include "cost/cost_model.h"
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
 
 #include "cost/collective_cost.h"
 #include "graph/op_semantics.h"
@@ -18,6 +20,20 @@ CostModel::CostModel(const Graph &graph, Mesh mesh, DeviceSpec device, CostParam
   const uint32_t nt = graph.num_tensors(), no = graph.num_ops();
   topo_pos_.resize(no);
   for (uint32_t i = 0; i < no; ++i) topo_pos_[graph.topo_order()[i]] = i;
+  const auto blocks_start = std::chrono::steady_clock::now();
+  blocks_ = BuildBlocks(graph);
+  blocks_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - blocks_start).count();
+  read_groups_.resize(nt);
+  for (uint32_t op : graph.topo_order()) {
+    const auto &in = graph.op(op).inputs;
+    for (uint32_t slot = 0; slot < in.size(); ++slot) {
+      std::vector<ReadGroup> &groups = read_groups_[in[slot]];
+      const uint32_t b = blocks_.block_of_op[op];
+      auto it = std::find_if(groups.begin(), groups.end(), [b](const ReadGroup &g) { return g.block == b; });
+      if (it == groups.end()) it = groups.insert(groups.end(), ReadGroup{b, {}});
+      it->reads.push_back(TensorRead{op, slot});
+    }
+  }
   invariant_.assign(nt, 0);
   for (uint32_t t = 0; t < nt; ++t)
     invariant_[t] = graph.producer(t) == kNoId &&
@@ -178,54 +194,138 @@ double CostModel::ParameterPenalty(uint32_t tensor, const ShardingSpec &spec) co
   return params_.replicated_param_penalty * (local - ideal);
 }
 
-std::vector<ShardingSpec> CostModel::TensorSpecs(const std::vector<uint32_t> &choice) const {
-  std::vector<ShardingSpec> spec(graph_.num_tensors());
-  for (uint32_t t = 0; t < graph_.num_tensors(); ++t) {
-    uint32_t p = graph_.producer(t);
-    if (p != kNoId) {
-      const auto &outs = graph_.op(p).outputs;
-      auto slot = static_cast<uint32_t>(std::find(outs.begin(), outs.end(), t) - outs.begin());
-      spec[t] = OutputSpec(p, slot, strategies(p)[choice[p]]);
-    } else if (storage_op_[t] != kNoId) {
-      uint32_t c = storage_op_[t];
-      spec[t] = InputSpec(c, storage_slot_[t], strategies(c)[choice[c]]);
-    } else {
-      spec[t] = ShardingSpec::Replicated(graph_.tensor(t).shape.size());
+bool CostModel::SharesCopyAcrossPasses(uint32_t tensor) const {
+  const uint32_t prod = graph_.producer(tensor);
+  return prod != kNoId && graph_.op(prod).phase == Phase::Forward && !invariant_[tensor];
+}
+
+std::vector<ReadTransfer> CostModel::ReadTransfers(uint32_t tensor, const ShardingSpec &have,
+                                                   std::span<const TensorRead> reads,
+                                                   std::span<const ShardingSpec> needs) const {
+  // Which pass a copy belongs to: 0 shared by forward and backward, else 1 + phase.
+  const bool across = SharesCopyAcrossPasses(tensor);
+  auto pass_of = [&](uint32_t op) {
+    const Phase ph = graph_.op(op).phase;
+    return across && ph != Phase::Update ? 0 : 1 + static_cast<int>(ph);
+  };
+  std::vector<ReadTransfer> out;
+  std::vector<int> pass;
+  std::vector<uint8_t> seen_phases;  // bit 0: forward reader, bit 1: backward reader
+  for (size_t i = 0; i < reads.size(); ++i) {
+    const ShardingSpec &need = needs[i];
+    if (need == have) continue;
+    const uint32_t op = reads[i].op;
+    const int p = pass_of(op);
+    size_t j = 0;
+    while (j < out.size() && !(pass[j] == p && out[j].to == need)) ++j;
+    if (j == out.size()) {
+      out.push_back(ReadTransfer{need, 0, op, false});
+      pass.push_back(p);
+      seen_phases.push_back(0);
     }
+    ReadTransfer &tr = out[j];
+    tr.repeats = std::max(tr.repeats, TransferRepeats(tensor, op));
+    if (topo_pos_[op] < topo_pos_[tr.first_op]) tr.first_op = op;
+    const Phase ph = graph_.op(op).phase;
+    seen_phases[j] |= ph == Phase::Forward ? 1 : ph == Phase::Backward ? 2 : 0;
   }
-  return spec;
+  for (size_t j = 0; j < out.size(); ++j) out[j].saved = pass[j] == 0 && seen_phases[j] == 3 && resident_[tensor];
+  return out;
+}
+
+StepCost CostModel::PriceReadTransfers(uint32_t tensor, const ShardingSpec &have,
+                                       std::span<const ReadTransfer> transfers) const {
+  StepCost c;
+  const Tensor &t = graph_.tensor(tensor);
+  for (const ReadTransfer &tr : transfers) {
+    c.comm += tr.repeats * ReshardTime(tensor, have, tr.to);
+    if (tr.saved) c.memory += LocalBytes(t.shape, t.dtype, tr.to, mesh_);
+  }
+  return c;
+}
+
+template <class F>
+void CostModel::ForEachTransfer(uint32_t tensor, const ShardingSpec &have, const ShardingSpec *target,
+                                const std::vector<uint32_t> &choice, F &&fn) const {
+  std::vector<ShardingSpec> needs;
+  for (const ReadGroup &group : read_groups_[tensor]) {
+    needs.clear();
+    for (const TensorRead &r : group.reads) needs.push_back(InputSpec(r.op, r.slot, strategies(r.op)[choice[r.op]]));
+    for (const ReadTransfer &tr : ReadTransfers(tensor, have, group.reads, needs))
+      fn(tr.to, static_cast<int64_t>(tr.first_op), tr.repeats, tr.saved);
+  }
+  if (target && !(have == *target)) fn(*target, int64_t{-1}, TransferRepeats(tensor, -1), false);
+  if (final_result_[tensor] && have.partial) fn(Summed(have), int64_t{-1}, TransferRepeats(tensor, -1), false);
 }
 
 void CostModel::VisitTransfers(
     const std::vector<ShardingSpec> &spec, const std::vector<uint32_t> &choice,
-    const std::function<void(uint32_t, const ShardingSpec &, const ShardingSpec &, int64_t)> &fn) const {
-  for (uint32_t op = 0; op < graph_.num_ops(); ++op) {
-    const Strategy &s = strategies(op)[choice[op]];
-    const auto &in = graph_.op(op).inputs;
-    std::vector<std::pair<uint32_t, ShardingSpec>> seen;
-    for (uint32_t i = 0; i < in.size(); ++i) {
-      ShardingSpec need = InputSpec(op, i, s);
-      bool dup = false;
-      for (const auto &[t, sp] : seen) dup |= t == in[i] && sp == need;
-      if (dup) continue;
-      if (!(spec[in[i]] == need)) fn(in[i], spec[in[i]], need, op);
-      seen.emplace_back(in[i], std::move(need));
-    }
+    const std::function<void(uint32_t, const ShardingSpec &, const ShardingSpec &, int64_t, double)> &fn) const {
+  for (uint32_t t = 0; t < graph_.num_tensors(); ++t)
+    ForEachTransfer(t, spec[t], loop_target_[t] >= 0 ? &spec[loop_target_[t]] : nullptr, choice,
+                    [&](const ShardingSpec &to, int64_t before, double repeats, bool) { fn(t, spec[t], to, before, repeats); });
+}
+
+ShardingSpec CostModel::SpecOf(uint32_t t, const std::vector<uint32_t> &choice) const {
+  const uint32_t p = graph_.producer(t);
+  if (p != kNoId) {
+    const auto &outs = graph_.op(p).outputs;
+    const auto slot = static_cast<uint32_t>(std::find(outs.begin(), outs.end(), t) - outs.begin());
+    return OutputSpec(p, slot, strategies(p)[choice[p]]);
   }
-  for (uint32_t t = 0; t < graph_.num_tensors(); ++t) {
-    if (loop_target_[t] >= 0 && !(spec[t] == spec[loop_target_[t]])) fn(t, spec[t], spec[loop_target_[t]], -1);
-    if (final_result_[t] && spec[t].partial) fn(t, spec[t], Summed(spec[t]), -1);
-  }
+  if (storage_op_[t] != kNoId) return InputSpec(storage_op_[t], storage_slot_[t], strategies(storage_op_[t])[choice[storage_op_[t]]]);
+  return ShardingSpec::Replicated(graph_.tensor(t).shape.size());
+}
+
+std::vector<ShardingSpec> CostModel::TensorSpecs(const std::vector<uint32_t> &choice) const {
+  std::vector<ShardingSpec> spec(graph_.num_tensors());
+  for (uint32_t t = 0; t < graph_.num_tensors(); ++t) spec[t] = SpecOf(t, choice);
+  return spec;
+}
+
+StepCost CostModel::TensorCost(uint32_t t, const std::vector<uint32_t> &choice) const {
+  const ShardingSpec have = SpecOf(t, choice);
+  std::optional<ShardingSpec> target;
+  if (loop_target_[t] >= 0) target = SpecOf(static_cast<uint32_t>(loop_target_[t]), choice);
+  StepCost c;
+  const Tensor &tensor = graph_.tensor(t);
+  ForEachTransfer(t, have, target ? &*target : nullptr, choice,
+                  [&](const ShardingSpec &to, int64_t, double repeats, bool saved) {
+                    c.comm += repeats * ReshardTime(t, have, to);
+                    if (saved) c.memory += LocalBytes(tensor.shape, tensor.dtype, to, mesh_);
+                  });
+  c.memory += ResidentBytes(t, have);
+  if (graph_.producer(t) == kNoId) c.penalty += ParameterPenalty(t, have);
+  return c;
+}
+
+std::vector<uint32_t> CostModel::TensorScope(uint32_t t) const {
+  std::vector<uint32_t> scope;
+  auto decider = [&](uint32_t u) {
+    const uint32_t p = graph_.producer(u);
+    if (p != kNoId) scope.push_back(p);
+    else if (storage_op_[u] != kNoId) scope.push_back(storage_op_[u]);
+  };
+  decider(t);
+  if (loop_target_[t] >= 0) decider(static_cast<uint32_t>(loop_target_[t]));
+  for (const ReadGroup &g : read_groups_[t])
+    for (const TensorRead &r : g.reads) scope.push_back(r.op);
+  std::sort(scope.begin(), scope.end());
+  scope.erase(std::unique(scope.begin(), scope.end()), scope.end());
+  return scope;
 }
 
 StepCost CostModel::Evaluate(const std::vector<uint32_t> &choice) const {
   StepCost cost;
   const std::vector<ShardingSpec> spec = TensorSpecs(choice);
   for (uint32_t op = 0; op < graph_.num_ops(); ++op) cost.compute += ComputeTime(op, strategies(op)[choice[op]]);
-  VisitTransfers(spec, choice, [&](uint32_t t, const ShardingSpec &from, const ShardingSpec &to, int64_t before) {
-    cost.comm += TransferRepeats(t, before) * ReshardTime(t, from, to);
-  });
   for (uint32_t t = 0; t < graph_.num_tensors(); ++t) {
+    const Tensor &tensor = graph_.tensor(t);
+    ForEachTransfer(t, spec[t], loop_target_[t] >= 0 ? &spec[loop_target_[t]] : nullptr, choice,
+                    [&](const ShardingSpec &to, int64_t, double repeats, bool saved) {
+                      cost.comm += repeats * ReshardTime(t, spec[t], to);
+                      if (saved) cost.memory += LocalBytes(tensor.shape, tensor.dtype, to, mesh_);
+                    });
     cost.memory += ResidentBytes(t, spec[t]);
     if (graph_.producer(t) == kNoId) cost.penalty += ParameterPenalty(t, spec[t]);
   }

@@ -2,13 +2,16 @@
 //
 // A plan is one strategy per operator. Its cost is
 //   compute:  sum over ops of the roofline time of the op's local share,
-//   comm:     for every op input whose producer's layout (or, for a graph input, its stored
-//             layout) differs from the layout the op needs, the resharding collectives; for
-//             every output that replaces a parameter or optimizer state in the next step
-//             (Tensor::updates), the resharding back to that state's stored layout; for every
-//             other result no op reads (the loss), the reduction of pending sums,
+//   comm:     per tensor, one resharding for each distinct layout other than its own (its
+//             producer's, or for a graph input its stored layout) that the ops of one block
+//             read it in (a "read group", see ReadTransfers); for every output that replaces
+//             a parameter or optimizer state in the next step (Tensor::updates), the
+//             resharding back to that state's stored layout; for every other result no op
+//             reads (the loss), the reduction of pending sums,
 //   memory:   bytes per device of parameters, optimizer states, data inputs, parameter
-//             gradients and activations saved for the backward pass, at their layouts.
+//             gradients and activations saved for the backward pass, at their layouts, and
+//             of the resharded copies of activations that the backward reads from the
+//             forward's copy.
 // A graph input is stored in the layout its first consumer (in topological order) needs.
 // The search decomposes exactly this objective over blocks, so an optimized plan and
 // cfp_evaluate of its choices agree.
@@ -17,8 +20,10 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <vector>
 
+#include "blocks/block.h"
 #include "cost/cost_params.h"
 #include "graph/graph.h"
 #include "mesh/device.h"
@@ -47,6 +52,20 @@ class ComputeOverride {
 
  private:
   std::vector<std::vector<std::pair<uint32_t, double>>> per_op_;
+};
+
+// An op reading a tensor at one of its input slots.
+struct TensorRead {
+  uint32_t op = 0, slot = 0;
+};
+
+// One collective's worth of resharding: a tensor brought into layout `to` once and read
+// from there by every op of its read group that needs `to`.
+struct ReadTransfer {
+  ShardingSpec to;
+  double repeats = 0;     // per step: the most any of its readers runs
+  uint32_t first_op = 0;  // the reader it precedes (the first in topological order)
+  bool saved = false;     // kept from the forward pass for the backward: its bytes count
 };
 
 class CostModel {
@@ -102,18 +121,63 @@ class CostModel {
   // Position of each op in the topological order.
   uint32_t topo_position(uint32_t op) const { return topo_pos_[op]; }
 
+  // The blocks of the graph (BuildBlocks): ops of one block that read a tensor in the same
+  // layout share one resharding of it.
+  const BlockPartition &blocks() const { return blocks_; }
+  double blocks_seconds() const { return blocks_seconds_; }
+  // The reads of `tensor`, one group per reading block, groups in order of their first
+  // read, reads in topological order.
+  struct ReadGroup {
+    uint32_t block = 0;
+    std::vector<TensorRead> reads;
+  };
+  const std::vector<ReadGroup> &read_groups(uint32_t tensor) const { return read_groups_[tensor]; }
+  // The reshardings one read group needs of `tensor` laid out as `have`, where `needs[i]`
+  // is the layout `reads[i]` needs. One per distinct layout other than `have`, except that
+  // an op of the optimizer update shares nothing with the forward and backward passes, and
+  // a tensor other than a per-micro-batch forward activation (a stored tensor, a weight's
+  // cast, a gradient) is resharded again in each pass that reads it: the forward's copy is
+  // transient. A per-micro-batch activation read in the same layout by the forward and the
+  // backward is resharded once and the copy saved for the backward.
+  std::vector<ReadTransfer> ReadTransfers(uint32_t tensor, const ShardingSpec &have, std::span<const TensorRead> reads,
+                                          std::span<const ShardingSpec> needs) const;
+  // Time and memory of those reshardings.
+  StepCost PriceReadTransfers(uint32_t tensor, const ShardingSpec &have, std::span<const ReadTransfer> transfers) const;
+
   // Prices a full choice vector (indices into each op's strategies; checked by the caller).
+  // Equals the sum of every op's ComputeTime and every tensor's TensorCost.
   StepCost Evaluate(const std::vector<uint32_t> &choice) const;
-  // Every layout change the objective charges for: op inputs (before_op = the op) and next
-  // values stored back into their state (before_op = -1). Same order and rules as Evaluate.
+  // The layout of `tensor` under a choice vector (reads only the choice of its producer or,
+  // for a graph input, of its storage op).
+  ShardingSpec SpecOf(uint32_t tensor, const std::vector<uint32_t> &choice) const;
+  // What one tensor adds to the objective besides compute: its reshardings, the
+  // store-back of a next value, the reduction of a final result, its memory and penalty.
+  // Reads only the choices of the ops TensorScope lists.
+  StepCost TensorCost(uint32_t tensor, const std::vector<uint32_t> &choice) const;
+  // The ops whose strategies TensorCost(tensor, ...) depends on, ascending, no repeats.
+  std::vector<uint32_t> TensorScope(uint32_t tensor) const;
+  // Every layout change the objective charges for, with how often it runs per step: read
+  // groups' reshardings (before_op = the first reader) and next values stored back into
+  // their state or final results summed (before_op = -1). Same rules as Evaluate.
   void VisitTransfers(const std::vector<ShardingSpec> &spec, const std::vector<uint32_t> &choice,
                       const std::function<void(uint32_t tensor, const ShardingSpec &from, const ShardingSpec &to,
-                                               int64_t before_op)> &fn) const;
+                                               int64_t before_op, double repeats)> &fn) const;
   // The layout of every tensor under a choice vector.
   std::vector<ShardingSpec> TensorSpecs(const std::vector<uint32_t> &choice) const;
 
  private:
+  // Whether a forward reader and a backward reader of `tensor` share a resharded copy.
+  bool SharesCopyAcrossPasses(uint32_t tensor) const;
+  // Calls fn(to, before_op, repeats, saved) for each resharding of one tensor laid out as
+  // `have` under `choice` (`target`: its loop target's layout, if it has one).
+  template <class F>
+  void ForEachTransfer(uint32_t tensor, const ShardingSpec &have, const ShardingSpec *target,
+                       const std::vector<uint32_t> &choice, F &&fn) const;
+
   const Graph &graph_;
+  BlockPartition blocks_;
+  double blocks_seconds_ = 0;
+  std::vector<std::vector<ReadGroup>> read_groups_;
   Mesh mesh_;
   DeviceSpec device_;
   CostParams params_;

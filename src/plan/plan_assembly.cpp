@@ -20,7 +20,7 @@ Plan AssemblePlan(const CostModel &model, const std::vector<uint32_t> &choice) {
   }
   plan.tensor_spec = model.TensorSpecs(choice);
   model.VisitTransfers(plan.tensor_spec, choice,
-                       [&](uint32_t t, const ShardingSpec &from, const ShardingSpec &to, int64_t before) {
+                       [&](uint32_t t, const ShardingSpec &from, const ShardingSpec &to, int64_t before, double repeats) {
                          const Tensor &tensor = g.tensor(t);
                          for (const Collective &c : PlanResharding(from, to, tensor.shape, tensor.dtype, model.mesh())) {
                            PlanCollective pc;
@@ -30,7 +30,7 @@ Plan AssemblePlan(const CostModel &model, const std::vector<uint32_t> &choice) {
                            pc.bytes = c.bytes;
                            pc.before_op = before;
                            // Per step: once per micro-batch where the transfer repeats.
-                           pc.time = model.TransferRepeats(t, before) * CollectiveTime(c, model.mesh());
+                           pc.time = repeats * CollectiveTime(c, model.mesh());
                            plan.comm_time += pc.time;
                            plan.collectives.push_back(pc);
                          }

@@ -14,6 +14,8 @@ BlockProblem Priced(const BlockProblem &base, double lambda) {
   for (auto &per_strategy : problem.unary)
     for (auto &pts : per_strategy)
       for (ParetoPoint &pt : pts) pt.time += lambda * pt.mem;
+  for (auto &f : problem.factors)
+    for (size_t i = 0; i < f.mem.size(); ++i) f.cost[i] += lambda * f.mem[i];
   return problem;
 }
 

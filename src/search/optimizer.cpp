@@ -74,9 +74,9 @@ uint64_t EdgeSignature(const BlockEdge &e, const Prepared &p, const CostModel &m
     uint32_t prod = g.producer(t.tensor);
     uint32_t decider = prod != kNoId ? prod : model.storage_op(t.tensor);
     h.Add(p.blocks.index_in_block[decider]).Add(prod != kNoId);
-    if (t.consumer != kNoId) {
-      h.Add(p.blocks.index_in_block[t.consumer]);
-      for (uint32_t s : t.slots) h.Add(s);
+    if (!t.reads.empty()) {
+      h.Add(t.reads.size());
+      for (const TensorRead &r : t.reads) h.Add(p.blocks.index_in_block[r.op]).Add(r.slot);
     } else {
       h.Add(UINT64_MAX).Add(p.blocks.index_in_block[model.storage_op(t.loop_target)]);
     }
@@ -178,8 +178,8 @@ Result<CostSetup> SetUpCosts(const Graph &graph, const OptimizerOptions &options
 Result<Prepared> Prepare(const CostModel &model, const OptimizerOptions &options, SearchStats &stats) {
   Prepared p;
   auto t = Clock::now();
-  p.blocks = BuildBlocks(model.graph());
-  stats.time_blocks = Since(t);
+  p.blocks = model.blocks();
+  stats.time_blocks = model.blocks_seconds() + Since(t);
   stats.blocks = static_cast<uint32_t>(p.blocks.blocks.size());
   stats.ops_outside_blocks = p.blocks.OpsInKind(BlockKind::Other);
   CFP_RETURN_IF_ERROR(Report(options, "blocks", 1, 1));
@@ -214,7 +214,7 @@ Result<Prepared> Prepare(const CostModel &model, const OptimizerOptions &options
     if (inserted) edge_rep.push_back(e);
     edge_matrix[e] = it->second;
   }
-  std::vector<std::vector<double>> matrices(edge_rep.size());
+  std::vector<EdgeMatrix> matrices(edge_rep.size());
   tbb::parallel_for(size_t{0}, edge_rep.size(), [&](size_t i) {
     const BlockEdge &e = p.edges[edge_rep[i]];
     matrices[i] = EdgeCostMatrix(e, p.blocks, p.table(e.u), p.table(e.v), model);
@@ -236,7 +236,8 @@ Result<Prepared> Prepare(const CostModel &model, const OptimizerOptions &options
     f.u = p.edges[e].u;
     f.v = p.edges[e].v;
     f.kv = p.table(f.v).size();
-    f.cost = matrices[edge_matrix[e]];
+    f.cost = matrices[edge_matrix[e]].cost;
+    f.mem = matrices[edge_matrix[e]].mem;
     p.problem.factors.push_back(std::move(f));
   }
   const Graph &g = model.graph();
@@ -311,7 +312,11 @@ Result<double> MinMemoryOf(const Prepared &p, DPLimits limits) {
         pt.time = pt.mem;
         pt.mem = 0;
       }
-  for (auto &f : problem.factors) std::fill(f.cost.begin(), f.cost.end(), 0.0);
+  for (auto &f : problem.factors) {
+    if (f.mem.empty()) std::fill(f.cost.begin(), f.cost.end(), 0.0);
+    else f.cost = std::move(f.mem);
+    f.mem.clear();
+  }
   limits.mode = ParetoMode{};
   CFP_ASSIGN_OR_RETURN(DPResult r, SolveBlocks(p, std::move(problem), limits));
   return r.time;

@@ -1,5 +1,6 @@
 // Alpa's MLP test graph (its auto-sharding tests): `layers` x (Dense + bias + ReLU) on a
-// batch x hidden input, mean squared error against a target, SGD. Shared by the unit tests
+// batch x hidden input, mean squared error against a target, then the update of
+// `optimizer` ("sgd" as in Alpa's tests, or "adam"). Shared by the unit tests
 // of Alpa's expectations and the baselines' tests in bench/.
 #pragma once
 
@@ -11,7 +12,7 @@
 
 namespace cfp_test {
 
-inline cfp::Graph AlpaMlpTraining(int64_t batch, int64_t hidden, int layers) {
+inline cfp::Graph AlpaMlpTraining(int64_t batch, int64_t hidden, int layers, const std::string &optimizer = "sgd") {
   using namespace cfp;
   GraphBuilder b("alpa-mlp");
   OpEmitter e(b);
@@ -27,7 +28,7 @@ inline cfp::Graph AlpaMlpTraining(int64_t batch, int64_t hidden, int layers) {
   uint32_t d = e.Sub(x, y);
   uint32_t sq = e.Reduce(OpKind::ReduceSum, e.Mul(d, d), {0, 1});
   e.Mul(sq, e.Constant(1.0 / static_cast<double>(batch * hidden)));
-  return MakeTrainingGraph(b.Finish().value(), "sgd").value();
+  return MakeTrainingGraph(b.Finish().value(), optimizer).value();
 }
 
 }  // namespace cfp_test
