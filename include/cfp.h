@@ -224,11 +224,23 @@ CFP_API cfp_status cfp_graph_op_input(const cfp_graph *graph, uint32_t op, uint3
 CFP_API cfp_status cfp_graph_op_output_count(const cfp_graph *graph, uint32_t op, uint32_t *out);
 /** Tensor id of output `index` of an operator. */
 CFP_API cfp_status cfp_graph_op_output(const cfp_graph *graph, uint32_t op, uint32_t index, uint32_t *out);
+/** The forward op that backward op `op` differentiates (the hint cfp_graph_make_training
+ *  or cfp_graph_builder_set_op_grad_of records), or CFP_NO_OP if it has none. */
+CFP_API cfp_status cfp_graph_op_grad_of(const cfp_graph *graph, uint32_t op, uint32_t *out);
 
 /** Returned by cfp_graph_tensor_producer for graph inputs. */
 #define CFP_NO_OP 0xFFFFFFFFu
 /** The op producing a tensor, or CFP_NO_OP for a graph input. */
 CFP_API cfp_status cfp_graph_tensor_producer(const cfp_graph *graph, uint32_t tensor, uint32_t *out);
+/** Returned by cfp_graph_tensor_gradient_of and cfp_graph_tensor_updates for a tensor
+ *  without that link. */
+#define CFP_NO_TENSOR 0xFFFFFFFFu
+/** The forward tensor `tensor` is the gradient of (the hint cfp_graph_make_training or
+ *  cfp_graph_builder_set_tensor_gradient_of records), or CFP_NO_TENSOR if it has none. */
+CFP_API cfp_status cfp_graph_tensor_gradient_of(const cfp_graph *graph, uint32_t tensor, uint32_t *out);
+/** The tensor that `tensor` replaces in the next step: the parameter or optimizer state an
+ *  update op recomputes (same shape and dtype), or CFP_NO_TENSOR if it replaces none. */
+CFP_API cfp_status cfp_graph_tensor_updates(const cfp_graph *graph, uint32_t tensor, uint32_t *out);
 /** Name of a tensor. Owned by the graph. */
 CFP_API cfp_status cfp_graph_tensor_name(const cfp_graph *graph, uint32_t tensor, const char **out);
 CFP_API cfp_status cfp_graph_tensor_dtype(const cfp_graph *graph, uint32_t tensor, cfp_dtype *out);
@@ -241,6 +253,37 @@ CFP_API cfp_status cfp_graph_tensor_dim(const cfp_graph *graph, uint32_t tensor,
 CFP_API cfp_status cfp_graph_parameter_count(const cfp_graph *graph, uint64_t *out);
 /** Floating-point operations of one execution of the graph (multiply-add = 2). */
 CFP_API cfp_status cfp_graph_flops(const cfp_graph *graph, double *out);
+
+/*
+ * Iteration spaces. Every operator is a loop nest over its own axes, numbered from 0; each
+ * axis has a size and is parallel (it indexes the outputs) or a reduction (summed over).
+ * Each dim of each operand is made of a list of axes, outermost first: usually one, several
+ * where a reshape merges axes, none for a size-1 dim broadcast against a larger one.
+ * Operands are numbered inputs first, then outputs: operand i is input i for
+ * i < cfp_graph_op_input_count, output i - input count after that. A strategy assigns mesh
+ * axes to these axes (cfp_op_strategy_describe's "a0<-[0]" splits axis 0 over mesh axis 0,
+ * and its einsum labels axes a, b, c, ... by id), so the layout of every operand under a
+ * strategy follows from these accessors. Like every graph query they read an immutable
+ * graph and may be called concurrently; CFP_ERR_OUT_OF_RANGE names a bad op, axis,
+ * operand, dim or index.
+ */
+/** Number of axes of the iteration space of `op`. */
+CFP_API cfp_status cfp_graph_op_axis_count(const cfp_graph *graph, uint32_t op, uint32_t *out);
+/** Size of axis `axis` of `op` (>= 1). */
+CFP_API cfp_status cfp_graph_op_axis_size(const cfp_graph *graph, uint32_t op, uint32_t axis, int64_t *out);
+/** 1 if axis `axis` of `op` is a reduction axis (in no output), 0 if it is parallel. */
+CFP_API cfp_status cfp_graph_op_axis_is_reduction(const cfp_graph *graph, uint32_t op, uint32_t axis, int *out);
+/** 1 if axis `axis` of `op` may be split across devices, 0 if no strategy splits it (the
+ *  sliced or padded dim of a slice or pad, a concatenated dim, a reshape group without a
+ *  common refinement). */
+CFP_API cfp_status cfp_graph_op_axis_splittable(const cfp_graph *graph, uint32_t op, uint32_t axis, int *out);
+/** Number of axes dim `dim` of operand `operand` of `op` is made of (0 for a broadcast
+ *  size-1 dim). The operand's rank is its tensor's rank. */
+CFP_API cfp_status cfp_graph_op_operand_dim_axis_count(const cfp_graph *graph, uint32_t op, uint32_t operand,
+                                                       uint32_t dim, uint32_t *out);
+/** Axis `index` (outermost first) of dim `dim` of operand `operand` of `op`. */
+CFP_API cfp_status cfp_graph_op_operand_dim_axis(const cfp_graph *graph, uint32_t op, uint32_t operand, uint32_t dim,
+                                                 uint32_t index, uint32_t *out);
 
 /* ------------------------------------------------------------------------------------ */
 /* Graph builder: construct graphs without a FlatBuffers runtime                        */
@@ -372,9 +415,34 @@ CFP_API cfp_status cfp_options_set_allow_replicated_contractions(cfp_options *op
  *  parameters (default 0). */
 CFP_API cfp_status cfp_options_set_replicated_parameter_penalty(cfp_options *options, double seconds_per_byte);
 /**
- * Alpa's auto-sharding test convention: every axis link alpha = beta = 1 (latency 1 s,
- * bandwidth 1 byte/s), compute cost 0, no replicated contractions, a tiny penalty on
- * replicated parameters.
+ * Alpa's auto-sharding test convention (the unit costs of Alpa's tests), in four settings:
+ *  - Links: Alpa prices a collective along mesh axis i as alpha_i + beta_i * volume and its
+ *    tests set alpha = beta = 1; here that is latency = alpha = 1 s and bandwidth =
+ *    1 / beta = 1 byte/s, on every axis of the mesh set so far (replacing links set
+ *    before).
+ *  - Compute is free: compute scale 0 (as cfp_options_set_compute_scale(options, 0)); the
+ *    step time is communication only.
+ *  - No replicated contractions (as cfp_options_set_allow_replicated_contractions(options,
+ *    0)): a dot must split one of its axes along every mesh axis of size > 1.
+ *  - A replicated-parameter penalty of 1e-9 s per byte (as
+ *    cfp_options_set_replicated_parameter_penalty(options, 1e-9)), per byte of a
+ *    parameter held beyond its fully sharded size: below one collective's 1 s latency
+ *    while such bytes stay under 1e9, so it breaks ties between plans of equal
+ *    communication towards sharded parameters. It counts in cfp_plan_objective, not in
+ *    the step time.
+ * A collective along one mesh axis of n devices, B bytes per device (the size the tensor
+ * would have were it not split along that axis), then costs, in seconds:
+ *   all-reduce 1 + 2(n-1)/n * B,  all-gather and reduce-scatter 1 + (n-1)/n * B,
+ *   all-to-all 1 + (n-1)/n^2 * B,
+ * the plain alpha-beta formulas libcfp uses under any links (alpha + volume / bandwidth):
+ * all-to-all is NOT multiplied by the empirical penalty factor Alpa's cost model applies to
+ * it, and no constant beyond alpha is added to any kind.
+ * Order of calls: it sets the links of the axes the mesh has when it is called, so call
+ * cfp_options_set_mesh first. A later cfp_options_set_mesh or cfp_options_set_device
+ * resets every link to the device preset's (the other three settings stay); a later
+ * cfp_options_set_axis_link replaces one axis's link; later calls of the three setters
+ * named above replace their setting. Nothing else is changed (device, memory budget,
+ * micro-batches, cost model).
  */
 CFP_API cfp_status cfp_options_use_alpa_test_convention(cfp_options *options);
 /** Cost model: "analytic" (default) or "cuda" (profiles on the local GPU). */
@@ -472,9 +540,24 @@ typedef enum cfp_stat {
 CFP_API cfp_status cfp_plan_step_time(const cfp_plan *plan, double *out);
 CFP_API cfp_status cfp_plan_compute_time(const cfp_plan *plan, double *out);
 CFP_API cfp_status cfp_plan_comm_time(const cfp_plan *plan, double *out);
+/**
+ * What the search minimized, in seconds: the step time plus tie-breaking penalties (the
+ * replicated-parameter penalty, see cfp_options_set_replicated_parameter_penalty), so never
+ * below cfp_plan_step_time and equal to it when no penalty applies. The search ranks plans
+ * by it, and cfp_evaluate prices a choice the same way. It survives cfp_plan_to_buffer; a
+ * plan buffer written before it was stored answers its step time.
+ */
+CFP_API cfp_status cfp_plan_objective(const cfp_plan *plan, double *out);
 /** Peak memory per device in bytes. */
 CFP_API cfp_status cfp_plan_peak_memory(const cfp_plan *plan, uint64_t *out);
-/** 1 if the plan is proven optimal for the cost model and budget, else 0. */
+/**
+ * 1 if the plan is proven optimal for the cost model and budget, else 0. Optimal means: no
+ * plan of the block space has a smaller objective (cfp_plan_objective) within the memory
+ * budget. The block space is every per-op choice obtained by giving each ParallelBlock one
+ * of its entry's strategies and letting every member follow it (docs/design.md §5, §8); a
+ * choice outside it, priced by cfp_evaluate, can be cheaper. 0 when the memory budget's
+ * Lagrangian bound is not tight or a search limit stopped the exact search.
+ */
 CFP_API cfp_status cfp_plan_is_optimal(const cfp_plan *plan, int *out);
 CFP_API cfp_status cfp_plan_block_count(const cfp_plan *plan, uint32_t *out);
 CFP_API cfp_status cfp_plan_segment_count(const cfp_plan *plan, uint32_t *out);

@@ -1,7 +1,9 @@
 package cfp
 
 import (
+	"fmt"
 	"runtime"
+	"strings"
 
 	"cfp/internal/capi"
 )
@@ -10,6 +12,65 @@ type status = capi.Enum_SS_cfp_status
 
 // NoOp is what Graph.TensorProducer answers for a graph input (CFP_NO_OP).
 const NoOp = uint32(capi.CFP_NO_OP)
+
+// NoTensor is what Graph.TensorGradientOf and Graph.TensorUpdates answer for a tensor
+// without that link (CFP_NO_TENSOR).
+const NoTensor = uint32(capi.CFP_NO_TENSOR)
+
+// Axis is one axis of an operator's iteration space.
+type Axis struct {
+	Size int64
+	// Reduction: summed over, in no output; otherwise parallel.
+	Reduction bool
+	// Splittable: some strategy may split it across devices.
+	Splittable bool
+}
+
+// IterationSpace is an operator's loop nest: its axes, and for every dim of every operand
+// (inputs first, then outputs) the ids of the axes the dim is made of, outermost first
+// (none for a size-1 dim broadcast against a larger one). Strategies split these axes:
+// DescribeStrategy's "a0<-[0]" splits axis 0 over mesh axis 0. A plain value.
+type IterationSpace struct {
+	Axes []Axis
+	// Inputs is the number of inputs: Operands[i] is an input for i < Inputs.
+	Inputs   int
+	Operands [][][]uint32
+}
+
+// String is the einsum-like text DescribeStrategy prints after " : ": axes labelled a, b,
+// c, ... by id (a26, a27, ... past z), a dim of several axes in parentheses.
+func (s IterationSpace) String() string {
+	var b strings.Builder
+	label := func(a uint32) {
+		if a < 26 {
+			b.WriteByte(byte('a' + a))
+		} else {
+			fmt.Fprintf(&b, "a%d", a)
+		}
+	}
+	for o, dims := range s.Operands {
+		if o == s.Inputs {
+			b.WriteString("->")
+		} else if o > 0 {
+			b.WriteByte(',')
+		}
+		for _, axes := range dims {
+			if len(axes) == 1 {
+				label(axes[0])
+				continue
+			}
+			b.WriteByte('(')
+			for _, a := range axes {
+				label(a)
+			}
+			b.WriteByte(')')
+		}
+	}
+	if s.Inputs == len(s.Operands) {
+		b.WriteString("->")
+	}
+	return b.String()
+}
 
 // Graph is an immutable, validated graph. Its methods may be called from several
 // goroutines at once.
@@ -182,6 +243,89 @@ func (g *Graph) ids(op uint32, count func(uintptr, uint32, *uint32) status,
 	return ids, nil
 }
 
+// OpGradOf is the forward operator that backward operator op differentiates, or NoOp if it
+// has no such hint.
+func (g *Graph) OpGradOf(op uint32) (uint32, error) {
+	var forward uint32
+	err := g.h.shared(func(p uintptr) error {
+		return call(func() status { return capi.Cfp_graph_op_grad_of(p, op, &forward) })
+	})
+	return forward, err
+}
+
+// OpIterationSpace is the iteration space of operator op.
+func (g *Graph) OpIterationSpace(op uint32) (IterationSpace, error) {
+	var s IterationSpace
+	err := g.h.shared(func(p uintptr) error {
+		var n uint32
+		if err := call(func() status { return capi.Cfp_graph_op_axis_count(p, op, &n) }); err != nil {
+			return err
+		}
+		s.Axes = make([]Axis, n)
+		for a := range s.Axes {
+			axis := &s.Axes[a]
+			var reduction, splittable int32
+			if err := call(func() status { return capi.Cfp_graph_op_axis_size(p, op, uint32(a), &axis.Size) }); err != nil {
+				return err
+			}
+			if err := call(func() status { return capi.Cfp_graph_op_axis_is_reduction(p, op, uint32(a), &reduction) }); err != nil {
+				return err
+			}
+			if err := call(func() status { return capi.Cfp_graph_op_axis_splittable(p, op, uint32(a), &splittable) }); err != nil {
+				return err
+			}
+			axis.Reduction, axis.Splittable = reduction != 0, splittable != 0
+		}
+		var inputs, outputs uint32
+		if err := call(func() status { return capi.Cfp_graph_op_input_count(p, op, &inputs) }); err != nil {
+			return err
+		}
+		if err := call(func() status { return capi.Cfp_graph_op_output_count(p, op, &outputs) }); err != nil {
+			return err
+		}
+		s.Inputs = int(inputs)
+		s.Operands = make([][][]uint32, inputs+outputs)
+		for o := range s.Operands {
+			// An operand's rank is its tensor's.
+			var tensor, rank uint32
+			if err := call(func() status {
+				if uint32(o) < inputs {
+					return capi.Cfp_graph_op_input(p, op, uint32(o), &tensor)
+				}
+				return capi.Cfp_graph_op_output(p, op, uint32(o)-inputs, &tensor)
+			}); err != nil {
+				return err
+			}
+			if err := call(func() status { return capi.Cfp_graph_tensor_rank(p, tensor, &rank) }); err != nil {
+				return err
+			}
+			s.Operands[o] = make([][]uint32, rank)
+			for d := range s.Operands[o] {
+				var count uint32
+				if err := call(func() status {
+					return capi.Cfp_graph_op_operand_dim_axis_count(p, op, uint32(o), uint32(d), &count)
+				}); err != nil {
+					return err
+				}
+				axes := make([]uint32, count)
+				for i := range axes {
+					if err := call(func() status {
+						return capi.Cfp_graph_op_operand_dim_axis(p, op, uint32(o), uint32(d), uint32(i), &axes[i])
+					}); err != nil {
+						return err
+					}
+				}
+				s.Operands[o][d] = axes
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return IterationSpace{}, err
+	}
+	return s, nil
+}
+
 // TensorProducer is the operator producing tensor t, or NoOp for a graph input.
 func (g *Graph) TensorProducer(t uint32) (uint32, error) {
 	var op uint32
@@ -189,6 +333,26 @@ func (g *Graph) TensorProducer(t uint32) (uint32, error) {
 		return call(func() status { return capi.Cfp_graph_tensor_producer(p, t, &op) })
 	})
 	return op, err
+}
+
+// TensorGradientOf is the forward tensor that tensor t is the gradient of, or NoTensor if
+// it has no such hint.
+func (g *Graph) TensorGradientOf(t uint32) (uint32, error) {
+	var of uint32
+	err := g.h.shared(func(p uintptr) error {
+		return call(func() status { return capi.Cfp_graph_tensor_gradient_of(p, t, &of) })
+	})
+	return of, err
+}
+
+// TensorUpdates is the parameter or optimizer state that tensor t replaces in the next
+// step, or NoTensor if it replaces none.
+func (g *Graph) TensorUpdates(t uint32) (uint32, error) {
+	var replaced uint32
+	err := g.h.shared(func(p uintptr) error {
+		return call(func() status { return capi.Cfp_graph_tensor_updates(p, t, &replaced) })
+	})
+	return replaced, err
 }
 
 // TensorName is the name of tensor t.

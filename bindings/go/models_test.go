@@ -114,3 +114,69 @@ func TestBuilderGraphsAnswerTheSameQueries(t *testing.T) {
 		t.Fatalf("OpPhase(4) = %v", ph)
 	}
 }
+
+func TestTrainingGraphsLinkGradientsUpdatesAndBackwardOps(t *testing.T) {
+	g := buildModel(t, "mlp:layers=2,hidden=16,batch=4")
+	gradients, updates := 0, 0
+	for tensor := uint32(0); tensor < must(g.TensorCount()); tensor++ {
+		if of := must(g.TensorGradientOf(tensor)); of != NoTensor {
+			gradients++
+			if !reflect.DeepEqual(must(g.TensorShape(of)), must(g.TensorShape(tensor))) {
+				t.Fatalf("tensor %d is the gradient of tensor %d of another shape", tensor, of)
+			}
+		}
+		if replaced := must(g.TensorUpdates(tensor)); replaced != NoTensor {
+			updates++
+			if must(g.TensorProducer(replaced)) != NoOp ||
+				!reflect.DeepEqual(must(g.TensorShape(replaced)), must(g.TensorShape(tensor))) {
+				t.Fatalf("tensor %d updates tensor %d, not a graph input of its shape", tensor, replaced)
+			}
+		}
+	}
+	if gradients == 0 || updates == 0 || NoTensor != 0xFFFFFFFF {
+		t.Fatalf("%d gradients, %d updates", gradients, updates)
+	}
+	hinted := 0
+	for op := uint32(0); op < must(g.OpCount()); op++ {
+		forward := must(g.OpGradOf(op))
+		if forward == NoOp {
+			continue
+		}
+		hinted++
+		if must(g.OpPhase(op)) != PhaseBackward || must(g.OpPhase(forward)) != PhaseForward {
+			t.Fatalf("op %d differentiates op %d", op, forward)
+		}
+	}
+	if hinted == 0 {
+		t.Fatal("no backward op names its forward op")
+	}
+	if _, err := g.TensorUpdates(must(g.TensorCount())); !errors.Is(err, ErrOutOfRange) {
+		t.Fatalf("TensorUpdates past the end: %v", err)
+	}
+}
+
+func TestIterationSpaceOfAMatmul(t *testing.T) {
+	g := buildTinyMlp(t, 8, 16)
+	s := must(g.OpIterationSpace(0)) // dot1: x[8,16] @ w1[16,16]
+	// m k / k n / m n, with axes a = m, b = n, c = k.
+	want := IterationSpace{
+		Axes:     []Axis{{8, false, true}, {16, false, true}, {16, true, true}},
+		Inputs:   2,
+		Operands: [][][]uint32{{{0}, {2}}, {{2}, {1}}, {{0}, {1}}},
+	}
+	if !reflect.DeepEqual(s, want) || s.String() != "ac,cb->ab" {
+		t.Fatalf("OpIterationSpace(0) = %+v (%s)", s, s)
+	}
+	o := newOptions(t, Mesh(2))
+	if d := must(DescribeStrategy(g, o, 0, 0)); !strings.HasSuffix(d, " : "+s.String()) {
+		t.Fatalf("strategy %q, space %s", d, s)
+	}
+	// The bias broadcast: b1[16] is dim 1 of its output.
+	b := must(g.OpIterationSpace(1))
+	if !reflect.DeepEqual(b.Operands[0][0], b.Operands[1][1]) {
+		t.Fatalf("broadcast space %s", b)
+	}
+	if _, err := g.OpIterationSpace(5); !errors.Is(err, ErrOutOfRange) {
+		t.Fatalf("OpIterationSpace past the end: %v", err)
+	}
+}

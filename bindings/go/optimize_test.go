@@ -207,7 +207,8 @@ func TestPlanRoundTripsThroughBytes(t *testing.T) {
 	data := must(p.Bytes())
 	loaded := must(LoadPlan(data))
 	defer loaded.Close()
-	if must(p.StepTime()) != must(loaded.StepTime()) || must(p.PeakMemory()) != must(loaded.PeakMemory()) ||
+	if must(p.StepTime()) != must(loaded.StepTime()) || must(p.Objective()) != must(loaded.Objective()) ||
+		must(p.PeakMemory()) != must(loaded.PeakMemory()) ||
 		must(p.IsOptimal()) != must(loaded.IsOptimal()) {
 		t.Fatal("the loaded plan predicts otherwise")
 	}
@@ -330,6 +331,25 @@ func TestCostSettingsChangeThePrice(t *testing.T) {
 		t.Fatalf("compute time under Alpa's convention = %v", c)
 	}
 	assertClose(t, "step time under Alpa's convention", must(alpa.CommTime()), must(alpa.StepTime()))
+}
+
+func TestTheObjectiveAddsTheReplicatedParameterPenalty(t *testing.T) {
+	_, _, p := optimizedGpt(t)
+	if must(p.Objective()) != must(p.StepTime()) {
+		t.Fatal("without a penalty the objective is the step time")
+	}
+	g := buildModel(t, mlpSpec)
+	o := newOptions(t, Mesh(2, 2), ReplicatedParameterPenalty(1e-9))
+	replicated := must(Evaluate(g, o, make([]uint32, must(g.OpCount()))))
+	defer replicated.Close()
+	if obj, step := must(replicated.Objective()), must(replicated.StepTime()); !(obj > step) {
+		t.Fatalf("objective %v, step time %v", obj, step)
+	}
+	loaded := must(LoadPlan(must(replicated.Bytes())))
+	defer loaded.Close()
+	if must(loaded.Objective()) != must(replicated.Objective()) {
+		t.Fatal("the objective did not survive the bytes")
+	}
 }
 
 func TestEvaluateChecksItsChoices(t *testing.T) {

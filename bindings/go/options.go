@@ -150,9 +150,12 @@ func ReplicatedParameterPenalty(secondsPerByte float64) Option {
 	})
 }
 
-// AlpaTestConvention applies Alpa's auto-sharding test convention: every axis link
-// alpha = beta = 1, compute free, no replicated contractions, a tiny penalty on replicated
-// parameters.
+// AlpaTestConvention applies Alpa's auto-sharding test convention: every link of the mesh
+// set so far gets latency alpha = 1 s and bandwidth 1/beta = 1 byte/s, compute is free,
+// contractions may not run replicated, and replicated parameters cost 1e-9 s per byte (in
+// Plan.Objective only). All-to-all is the plain alpha-beta formula, without Alpa's
+// empirical factor. Put it after Mesh: Mesh and Device reset the links to the device's, and
+// later settings override what they set (cfp.h says exactly how).
 func AlpaTestConvention() Option {
 	return setting(func(p uintptr) status { return capi.Cfp_options_use_alpa_test_convention(p) })
 }

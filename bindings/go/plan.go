@@ -59,6 +59,10 @@ func (p *Plan) ComputeTime() (float64, error) { return p.float(capi.Cfp_plan_com
 // CommTime is the predicted communication time per step in seconds.
 func (p *Plan) CommTime() (float64, error) { return p.float(capi.Cfp_plan_comm_time) }
 
+// Objective is what the search minimized, in seconds: the step time plus tie-breaking
+// penalties (the replicated-parameter penalty), never below StepTime.
+func (p *Plan) Objective() (float64, error) { return p.float(capi.Cfp_plan_objective) }
+
 // PeakMemory is the peak memory per device in bytes.
 func (p *Plan) PeakMemory() (uint64, error) {
 	var v uint64

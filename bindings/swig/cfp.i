@@ -69,6 +69,7 @@
 %javaconst(1);
 /* 0xFFFFFFFFu is C, not Java: the same bits as a Java long. */
 %javaconstvalue(0xFFFFFFFFL) CFP_NO_OP;
+%javaconstvalue(0xFFFFFFFFL) CFP_NO_TENSOR;
 %pragma(java) moduleclassmodifiers = "public final class"
 %pragma(java) jniclassclassmodifiers = "final class"
 /* The JNI library is found on java.library.path, or named by -Dcfp.jni.library=PATH. */

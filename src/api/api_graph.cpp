@@ -35,6 +35,33 @@ Status CheckTensorId(const cfp_graph *g, uint32_t t) {
   return Status::Ok();
 }
 
+// An axis of op's iteration space; the op is checked first.
+Status CheckAxisId(const cfp_graph *g, uint32_t op, uint32_t axis) {
+  const uint32_t n = g->graph->space(op).num_axes();
+  if (axis >= n)
+    return cfp::OutOfRange("axis " + std::to_string(axis) + " of op " + std::to_string(op) + " is out of range (it has " +
+                           std::to_string(n) + " axes)");
+  return Status::Ok();
+}
+
+// A dim of an operand (inputs first, then outputs) of op's iteration space.
+Status CheckOperandDim(const cfp_graph *g, uint32_t op, uint32_t operand, uint32_t dim) {
+  const cfp::IterationSpace &s = g->graph->space(op);
+  if (operand >= s.num_operands())
+    return cfp::OutOfRange("operand " + std::to_string(operand) + " of op " + std::to_string(op) +
+                           " is out of range (it has " + std::to_string(s.num_operands()) + ": " +
+                           std::to_string(s.num_inputs()) + " inputs, then " + std::to_string(s.num_outputs()) +
+                           " outputs)");
+  if (dim >= s.Rank(operand))
+    return cfp::OutOfRange("dim " + std::to_string(dim) + " of operand " + std::to_string(operand) + " of op " +
+                           std::to_string(op) + " is out of range (the operand has rank " +
+                           std::to_string(s.Rank(operand)) + ")");
+  return Status::Ok();
+}
+
+// A link stored as -1 when absent, as the C API's "none" id.
+uint32_t LinkId(int32_t link, uint32_t none) { return link < 0 ? none : static_cast<uint32_t>(link); }
+
 }  // namespace
 
 namespace {
@@ -197,12 +224,114 @@ CFP_API cfp_status cfp_graph_op_output(const cfp_graph *graph, uint32_t op, uint
   return Operand(__func__, graph, op, index, false, out);
 }
 
+CFP_API cfp_status cfp_graph_op_grad_of(const cfp_graph *graph, uint32_t op, uint32_t *out) {
+  CFP_API_CLEAR_OUT(out, CFP_NO_OP);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckOpId(graph, op));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    *out = LinkId(graph->graph->op(op).grad_of, CFP_NO_OP);
+    return Status::Ok();
+  });
+}
+
+CFP_API cfp_status cfp_graph_op_axis_count(const cfp_graph *graph, uint32_t op, uint32_t *out) {
+  CFP_API_CLEAR_OUT(out, 0);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckOpId(graph, op));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    *out = graph->graph->space(op).num_axes();
+    return Status::Ok();
+  });
+}
+
+CFP_API cfp_status cfp_graph_op_axis_size(const cfp_graph *graph, uint32_t op, uint32_t axis, int64_t *out) {
+  CFP_API_CLEAR_OUT(out, 0);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckOpId(graph, op));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    CFP_RETURN_IF_ERROR(CheckAxisId(graph, op, axis));
+    *out = graph->graph->space(op).axes()[axis].size;
+    return Status::Ok();
+  });
+}
+
+CFP_API cfp_status cfp_graph_op_axis_is_reduction(const cfp_graph *graph, uint32_t op, uint32_t axis, int *out) {
+  CFP_API_CLEAR_OUT(out, 0);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckOpId(graph, op));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    CFP_RETURN_IF_ERROR(CheckAxisId(graph, op, axis));
+    *out = graph->graph->space(op).axes()[axis].kind == cfp::AxisKind::Reduction ? 1 : 0;
+    return Status::Ok();
+  });
+}
+
+CFP_API cfp_status cfp_graph_op_axis_splittable(const cfp_graph *graph, uint32_t op, uint32_t axis, int *out) {
+  CFP_API_CLEAR_OUT(out, 0);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckOpId(graph, op));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    CFP_RETURN_IF_ERROR(CheckAxisId(graph, op, axis));
+    *out = graph->graph->space(op).axes()[axis].splittable ? 1 : 0;
+    return Status::Ok();
+  });
+}
+
+CFP_API cfp_status cfp_graph_op_operand_dim_axis_count(const cfp_graph *graph, uint32_t op, uint32_t operand,
+                                                       uint32_t dim, uint32_t *out) {
+  CFP_API_CLEAR_OUT(out, 0);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckOpId(graph, op));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    CFP_RETURN_IF_ERROR(CheckOperandDim(graph, op, operand, dim));
+    *out = static_cast<uint32_t>(graph->graph->space(op).DimAxes(operand, dim).size());
+    return Status::Ok();
+  });
+}
+
+CFP_API cfp_status cfp_graph_op_operand_dim_axis(const cfp_graph *graph, uint32_t op, uint32_t operand, uint32_t dim,
+                                                 uint32_t index, uint32_t *out) {
+  CFP_API_CLEAR_OUT(out, 0);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckOpId(graph, op));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    CFP_RETURN_IF_ERROR(CheckOperandDim(graph, op, operand, dim));
+    const auto axes = graph->graph->space(op).DimAxes(operand, dim);
+    if (index >= axes.size())
+      return cfp::OutOfRange("axis index " + std::to_string(index) + " of dim " + std::to_string(dim) + " of operand " +
+                             std::to_string(operand) + " of op " + std::to_string(op) + " is out of range (the dim has " +
+                             std::to_string(axes.size()) + " axes)");
+    *out = axes[index];
+    return Status::Ok();
+  });
+}
+
 CFP_API cfp_status cfp_graph_tensor_producer(const cfp_graph *graph, uint32_t tensor, uint32_t *out) {
   CFP_API_CLEAR_OUT(out, CFP_NO_OP);
   return Guard(__func__, [&]() -> Status {
     CFP_RETURN_IF_ERROR(CheckTensorId(graph, tensor));
     CFP_RETURN_IF_ERROR(NotNull(out, "out"));
     *out = graph->graph->producer(tensor);
+    return Status::Ok();
+  });
+}
+
+CFP_API cfp_status cfp_graph_tensor_gradient_of(const cfp_graph *graph, uint32_t tensor, uint32_t *out) {
+  CFP_API_CLEAR_OUT(out, CFP_NO_TENSOR);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckTensorId(graph, tensor));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    *out = LinkId(graph->graph->tensor(tensor).gradient_of, CFP_NO_TENSOR);
+    return Status::Ok();
+  });
+}
+
+CFP_API cfp_status cfp_graph_tensor_updates(const cfp_graph *graph, uint32_t tensor, uint32_t *out) {
+  CFP_API_CLEAR_OUT(out, CFP_NO_TENSOR);
+  return Guard(__func__, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckTensorId(graph, tensor));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    *out = LinkId(graph->graph->tensor(tensor).updates, CFP_NO_TENSOR);
     return Status::Ok();
   });
 }

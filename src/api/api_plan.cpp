@@ -40,6 +40,9 @@ CFP_API cfp_status cfp_plan_compute_time(const cfp_plan *plan, double *out) {
 CFP_API cfp_status cfp_plan_comm_time(const cfp_plan *plan, double *out) {
   return Get(__func__, plan, out, 0.0, [](const cfp::Plan &p, double &o) { o = p.comm_time; return Status::Ok(); });
 }
+CFP_API cfp_status cfp_plan_objective(const cfp_plan *plan, double *out) {
+  return Get(__func__, plan, out, 0.0, [](const cfp::Plan &p, double &o) { o = p.objective; return Status::Ok(); });
+}
 CFP_API cfp_status cfp_plan_peak_memory(const cfp_plan *plan, uint64_t *out) {
   return Get(__func__, plan, out, uint64_t{0}, [](const cfp::Plan &p, uint64_t &o) { o = p.peak_memory; return Status::Ok(); });
 }

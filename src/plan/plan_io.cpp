@@ -50,7 +50,7 @@ std::vector<uint8_t> PlanToBuffer(const Plan &plan) {
   auto notes = plan.cost_notes.empty() ? flatbuffers::Offset<flatbuffers::String>() : b.CreateString(plan.cost_notes);
   b.Finish(fb::CreatePlan(b, kPlanSchemaVersion, name, mesh, cost_model, plan.step_time, plan.compute_time, plan.comm_time,
                           plan.peak_memory, plan.memory_budget, plan.is_optimal, ops_v, tensors_v, colls_v, stats, device,
-                          notes),
+                          notes, plan.objective),
            fb::PlanIdentifier());
   return {b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize()};
 }
@@ -85,7 +85,9 @@ Result<Plan> PlanFromBuffer(const void *data, size_t size) {
   plan.step_time = fp->step_time();
   plan.compute_time = fp->compute_time();
   plan.comm_time = fp->comm_time();
-  plan.objective = plan.step_time;
+  // Plans written before the objective was stored read it as NaN: their step time is the
+  // best stand-in (exact whenever no tie-breaking penalty was set).
+  plan.objective = std::isnan(fp->objective()) ? plan.step_time : fp->objective();
   plan.peak_memory = fp->peak_memory();
   plan.memory_budget = fp->memory_budget();
   plan.is_optimal = fp->is_optimal();
@@ -218,6 +220,8 @@ std::string PlanToJson(const Plan &plan) {
   JsonNumber(o, plan.compute_time);
   o += ",\n  \"comm_time\": ";
   JsonNumber(o, plan.comm_time);
+  o += ",\n  \"objective\": ";
+  JsonNumber(o, plan.objective);
   o += ",\n  \"peak_memory\": " + std::to_string(plan.peak_memory);
   o += ",\n  \"memory_budget\": " + std::to_string(plan.memory_budget);
   o += ",\n  \"is_optimal\": ";

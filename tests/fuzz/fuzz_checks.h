@@ -72,6 +72,37 @@ inline void QueryGraph(const cfp_graph *g) {
       uint32_t producer = 0;
       if (i < n_out) Require(cfp_graph_tensor_producer(g, t, &producer) == CFP_OK && producer == op, "producer of an output");
     }
+    uint32_t forward = 0, n_axes = 0;
+    Require(cfp_graph_op_grad_of(g, op, &forward) == want && (forward < ops || forward == CFP_NO_OP), "op grad_of");
+    Require(cfp_graph_op_axis_count(g, op, &n_axes) == want, "op axis count");
+    for (uint32_t a = 0; a <= n_axes && want == CFP_OK; ++a) {
+      const cfp_status axis_want = a < n_axes ? CFP_OK : CFP_ERR_OUT_OF_RANGE;
+      int64_t size = 0;
+      int flag = 0;
+      Require(cfp_graph_op_axis_size(g, op, a, &size) == axis_want && (a == n_axes || size >= 1), "op axis size");
+      Require(cfp_graph_op_axis_is_reduction(g, op, a, &flag) == axis_want, "op axis role");
+      Require(cfp_graph_op_axis_splittable(g, op, a, &flag) == axis_want, "op axis splittable");
+    }
+    // Operands are the inputs, then the outputs, each of its tensor's rank.
+    for (uint32_t o = 0; o <= n_in + n_out && want == CFP_OK; ++o) {
+      uint32_t rank = 0, count = 0, axis = 0;
+      if (o == n_in + n_out) {
+        Require(cfp_graph_op_operand_dim_axis_count(g, op, o, 0, &count) == CFP_ERR_OUT_OF_RANGE, "operand past the end");
+        break;
+      }
+      Require((o < n_in ? cfp_graph_op_input(g, op, o, &t) : cfp_graph_op_output(g, op, o - n_in, &t)) == CFP_OK &&
+                  cfp_graph_tensor_rank(g, t, &rank) == CFP_OK,
+              "operand tensor");
+      for (uint32_t d = 0; d <= rank; ++d) {
+        const cfp_status dim_want = d < rank ? CFP_OK : CFP_ERR_OUT_OF_RANGE;
+        Require(cfp_graph_op_operand_dim_axis_count(g, op, o, d, &count) == dim_want, "operand dim axis count");
+        for (uint32_t i = 0; i <= count && d < rank; ++i) {
+          const cfp_status index_want = i < count ? CFP_OK : CFP_ERR_OUT_OF_RANGE;
+          Require(cfp_graph_op_operand_dim_axis(g, op, o, d, i, &axis) == index_want && (i == count || axis < n_axes),
+                  "operand dim axis");
+        }
+      }
+    }
   }
   for (uint32_t t = 0; t <= tensors; ++t) {
     const cfp_status want = t < tensors ? CFP_OK : CFP_ERR_OUT_OF_RANGE;
@@ -83,6 +114,9 @@ inline void QueryGraph(const cfp_graph *g) {
     Require(cfp_graph_tensor_dtype(g, t, &dtype) == want, "tensor dtype");
     Require(cfp_graph_tensor_role(g, t, &role) == want, "tensor role");
     Require(cfp_graph_tensor_producer(g, t, &producer) == want, "tensor producer");
+    uint32_t link = 0;
+    Require(cfp_graph_tensor_gradient_of(g, t, &link) == want && (link < tensors || link == CFP_NO_TENSOR), "tensor gradient_of");
+    Require(cfp_graph_tensor_updates(g, t, &link) == want && (link < tensors || link == CFP_NO_TENSOR), "tensor updates");
     Require(cfp_graph_tensor_rank(g, t, &rank) == want, "tensor rank");
     for (uint32_t d = 0; d <= rank && want == CFP_OK; ++d) {
       Require(cfp_graph_tensor_dim(g, t, d, &dim) == (d < rank ? CFP_OK : CFP_ERR_OUT_OF_RANGE), "tensor dim");
@@ -118,6 +152,7 @@ inline void QueryPlan(const cfp_plan *p) {
   Require(cfp_plan_step_time(p, &d) == CFP_OK, "step time");
   Require(cfp_plan_compute_time(p, &d) == CFP_OK, "compute time");
   Require(cfp_plan_comm_time(p, &d) == CFP_OK, "comm time");
+  Require(cfp_plan_objective(p, &d) == CFP_OK, "objective");
   Require(cfp_plan_peak_memory(p, &u64) == CFP_OK, "peak memory");
   Require(cfp_plan_is_optimal(p, &flag) == CFP_OK, "is optimal");
   Require(cfp_plan_block_count(p, &u) == CFP_OK, "block count");

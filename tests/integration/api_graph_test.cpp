@@ -2,8 +2,12 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <map>
 #include <random>
+#include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "graph_generated.h"
 #include "support/c_graphs.h"
@@ -293,6 +297,447 @@ TEST(ApiThreads, ConcurrentLoadsOfOneBufferAgree) {
   for (auto &t : threads) t.join();
   for (double f : flops) EXPECT_EQ(f, flops[0]);
   EXPECT_GT(flops[0], 0);
+}
+
+// The tiny MLP of c_graphs.h, reduced to a scalar loss, made a training step.
+Graph TrainedTinyMlp(const char *optimizer) {
+  Builder b;
+  EXPECT_EQ(cfp_graph_builder_create("trained-mlp", b.out()), CFP_OK);
+  cfp_test::BuildTinyMlp(b.get(), 4, 8);  // ends in y [4, 8], tensor 9
+  uint32_t loss = AddTensor(b.get(), "loss", {}, CFP_ROLE_ACTIVATION);
+  uint32_t sum = AddOp(b.get(), "loss.sum", CFP_OP_REDUCE_SUM, {9}, {loss});
+  int64_t dims[] = {0, 1};
+  EXPECT_EQ(cfp_graph_builder_set_op_ints(b.get(), sum, CFP_ATTR_DIMS, dims, 2), CFP_OK);
+  Graph fwd, train;
+  EXPECT_EQ(cfp_graph_builder_finish(b.get(), fwd.out()), CFP_OK) << LastError();
+  EXPECT_EQ(cfp_graph_make_training(fwd.get(), optimizer, train.out()), CFP_OK) << LastError();
+  return train;
+}
+
+std::vector<int64_t> ShapeOf(const cfp_graph *g, uint32_t t) {
+  uint32_t rank = 0;
+  EXPECT_EQ(cfp_graph_tensor_rank(g, t, &rank), CFP_OK);
+  std::vector<int64_t> shape(rank);
+  for (uint32_t d = 0; d < rank; ++d) EXPECT_EQ(cfp_graph_tensor_dim(g, t, d, &shape[d]), CFP_OK);
+  return shape;
+}
+
+cfp_tensor_role RoleOf(const cfp_graph *g, uint32_t t) {
+  cfp_tensor_role r = CFP_ROLE_DATA_INPUT;
+  EXPECT_EQ(cfp_graph_tensor_role(g, t, &r), CFP_OK);
+  return r;
+}
+
+cfp_phase PhaseOf(const cfp_graph *g, uint32_t op) {
+  cfp_phase p = CFP_PHASE_FORWARD;
+  EXPECT_EQ(cfp_graph_op_phase(g, op, &p), CFP_OK);
+  return p;
+}
+
+TEST(ApiTensorLinks, TrainingLinksEveryGradientToItsForwardTensor) {
+  Graph g = TrainedTinyMlp("adam");
+  ASSERT_NE(g.get(), nullptr);
+  uint32_t tensors = 0;
+  ASSERT_EQ(cfp_graph_tensor_count(g.get(), &tensors), CFP_OK);
+  std::map<uint32_t, int> gradients_of;  // forward tensor -> gradient tensors linked to it
+  for (uint32_t t = 0; t < tensors; ++t) {
+    uint32_t of = 7;
+    ASSERT_EQ(cfp_graph_tensor_gradient_of(g.get(), t, &of), CFP_OK) << LastError();
+    if (of == CFP_NO_TENSOR) continue;
+    ASSERT_LT(of, tensors);
+    ++gradients_of[of];
+    EXPECT_EQ(ShapeOf(g.get(), of), ShapeOf(g.get(), t)) << "tensor " << t << " is the gradient of " << of;
+    EXPECT_EQ(RoleOf(g.get(), t), CFP_ROLE_GRADIENT) << t;
+    const cfp_tensor_role forward = RoleOf(g.get(), of);
+    EXPECT_TRUE(forward == CFP_ROLE_PARAMETER || forward == CFP_ROLE_ACTIVATION) << of << " has role " << forward;
+    // A gradient is computed in the backward pass, from a tensor the forward pass has.
+    uint32_t producer = CFP_NO_OP;
+    ASSERT_EQ(cfp_graph_tensor_producer(g.get(), t, &producer), CFP_OK);
+    ASSERT_NE(producer, CFP_NO_OP);
+    EXPECT_EQ(PhaseOf(g.get(), producer), CFP_PHASE_BACKWARD);
+  }
+  // Every parameter (w1, b1, w2: tensors 1 to 3) has exactly one gradient.
+  for (uint32_t param : {1u, 2u, 3u}) EXPECT_EQ(gradients_of[param], 1) << "parameter " << param;
+  EXPECT_EQ(gradients_of.count(0), 0u);  // the data input x needs none
+}
+
+TEST(ApiTensorLinks, UpdatesReplaceGraphInputsOfTheSameShape) {
+  Graph g = TrainedTinyMlp("adam");
+  ASSERT_NE(g.get(), nullptr);
+  uint32_t tensors = 0;
+  ASSERT_EQ(cfp_graph_tensor_count(g.get(), &tensors), CFP_OK);
+  std::map<uint32_t, int> replaced;
+  for (uint32_t t = 0; t < tensors; ++t) {
+    uint32_t target = 7;
+    ASSERT_EQ(cfp_graph_tensor_updates(g.get(), t, &target), CFP_OK) << LastError();
+    if (target == CFP_NO_TENSOR) continue;
+    ASSERT_LT(target, tensors);
+    ++replaced[target];
+    uint32_t producer = 0;
+    ASSERT_EQ(cfp_graph_tensor_producer(g.get(), target, &producer), CFP_OK);
+    EXPECT_EQ(producer, CFP_NO_OP) << "tensor " << t << " updates tensor " << target << ", which is no graph input";
+    EXPECT_EQ(ShapeOf(g.get(), target), ShapeOf(g.get(), t));
+    cfp_dtype a = CFP_BOOL, b = CFP_BOOL;
+    cfp_graph_tensor_dtype(g.get(), target, &a);
+    cfp_graph_tensor_dtype(g.get(), t, &b);
+    EXPECT_EQ(a, b);
+    const cfp_tensor_role role = RoleOf(g.get(), target);
+    EXPECT_TRUE(role == CFP_ROLE_PARAMETER || role == CFP_ROLE_OPTIMIZER_STATE) << target << " has role " << role;
+    ASSERT_EQ(cfp_graph_tensor_producer(g.get(), t, &producer), CFP_OK);
+    ASSERT_NE(producer, CFP_NO_OP);
+    EXPECT_EQ(PhaseOf(g.get(), producer), CFP_PHASE_UPDATE);
+  }
+  // Adam replaces each parameter and its two moments, each by one tensor.
+  for (uint32_t param : {1u, 2u, 3u}) EXPECT_EQ(replaced[param], 1) << "parameter " << param;
+  size_t states = 0;
+  for (const auto &[target, n] : replaced) {
+    EXPECT_EQ(n, 1) << "tensor " << target << " is replaced " << n << " times";
+    states += RoleOf(g.get(), target) == CFP_ROLE_OPTIMIZER_STATE;
+  }
+  EXPECT_GE(states, 6u);
+}
+
+TEST(ApiTensorLinks, BackwardOpsNameTheForwardOpTheyDifferentiate) {
+  Graph g = TrainedTinyMlp("sgd");
+  ASSERT_NE(g.get(), nullptr);
+  uint32_t ops = 0;
+  ASSERT_EQ(cfp_graph_op_count(g.get(), &ops), CFP_OK);
+  std::set<uint32_t> differentiated;
+  for (uint32_t op = 0; op < ops; ++op) {
+    uint32_t forward = 7;
+    ASSERT_EQ(cfp_graph_op_grad_of(g.get(), op, &forward), CFP_OK) << LastError();
+    if (PhaseOf(g.get(), op) != CFP_PHASE_BACKWARD) {
+      EXPECT_EQ(forward, CFP_NO_OP) << "op " << op;
+      continue;
+    }
+    if (forward == CFP_NO_OP) continue;
+    ASSERT_LT(forward, ops);
+    EXPECT_EQ(PhaseOf(g.get(), forward), CFP_PHASE_FORWARD) << "op " << op << " differentiates op " << forward;
+    differentiated.insert(forward);
+  }
+  // Both matrix products (ops 0 and 4) are differentiated.
+  EXPECT_TRUE(differentiated.count(0));
+  EXPECT_TRUE(differentiated.count(4));
+}
+
+TEST(ApiTensorLinks, AForwardGraphHasNoLinksAndBuilderLinksReadBack) {
+  auto buf = cfp_test::TinyMlpBuffer();
+  Graph fwd;
+  ASSERT_EQ(cfp_graph_from_buffer(buf.data(), buf.size(), fwd.out()), CFP_OK);
+  for (uint32_t t = 0; t < 10; ++t) {
+    uint32_t of = 0, target = 0;
+    ASSERT_EQ(cfp_graph_tensor_gradient_of(fwd.get(), t, &of), CFP_OK);
+    ASSERT_EQ(cfp_graph_tensor_updates(fwd.get(), t, &target), CFP_OK);
+    EXPECT_EQ(of, CFP_NO_TENSOR);
+    EXPECT_EQ(target, CFP_NO_TENSOR);
+  }
+  uint32_t forward = 0;
+  ASSERT_EQ(cfp_graph_op_grad_of(fwd.get(), 0, &forward), CFP_OK);
+  EXPECT_EQ(forward, CFP_NO_OP);
+
+  Builder b;
+  ASSERT_EQ(cfp_graph_builder_create("links", b.out()), CFP_OK);
+  uint32_t w = AddTensor(b.get(), "w", {4}, CFP_ROLE_PARAMETER);
+  uint32_t gw = AddTensor(b.get(), "gw", {4}, CFP_ROLE_GRADIENT);
+  uint32_t next = AddTensor(b.get(), "w.next", {4});
+  uint32_t fwd_op = AddOp(b.get(), "neg", CFP_OP_NEG, {w}, {gw});
+  uint32_t upd = AddOp(b.get(), "sub", CFP_OP_SUBTRACT, {w, gw}, {next});
+  ASSERT_EQ(cfp_graph_builder_set_tensor_gradient_of(b.get(), gw, w), CFP_OK);
+  ASSERT_EQ(cfp_graph_builder_set_tensor_updates(b.get(), next, w), CFP_OK);
+  ASSERT_EQ(cfp_graph_builder_set_op_grad_of(b.get(), upd, fwd_op), CFP_OK);
+  Graph g;
+  ASSERT_EQ(cfp_graph_builder_finish(b.get(), g.out()), CFP_OK) << LastError();
+  // And through the FlatBuffers bytes.
+  Bytes bytes;
+  ASSERT_EQ(cfp_graph_to_buffer(g.get(), bytes.out()), CFP_OK);
+  Graph back;
+  ASSERT_EQ(cfp_graph_from_buffer(cfp_bytes_data(bytes.get()), cfp_bytes_size(bytes.get()), back.out()), CFP_OK);
+  for (const cfp_graph *h : {g.get(), back.get()}) {
+    uint32_t id = 0;
+    ASSERT_EQ(cfp_graph_tensor_gradient_of(h, gw, &id), CFP_OK);
+    EXPECT_EQ(id, w);
+    ASSERT_EQ(cfp_graph_tensor_updates(h, next, &id), CFP_OK);
+    EXPECT_EQ(id, w);
+    ASSERT_EQ(cfp_graph_tensor_updates(h, gw, &id), CFP_OK);
+    EXPECT_EQ(id, CFP_NO_TENSOR);
+    ASSERT_EQ(cfp_graph_op_grad_of(h, upd, &id), CFP_OK);
+    EXPECT_EQ(id, fwd_op);
+  }
+}
+
+TEST(ApiTensorLinks, BadIdsAndNullOutsFailCleanly) {
+  auto buf = cfp_test::TinyMlpBuffer();
+  Graph g;
+  ASSERT_EQ(cfp_graph_from_buffer(buf.data(), buf.size(), g.out()), CFP_OK);
+  uint32_t id = 7;
+  EXPECT_EQ(cfp_graph_tensor_gradient_of(g.get(), 10, &id), CFP_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(id, CFP_NO_TENSOR);
+  EXPECT_NE(LastError().find("cfp_graph_tensor_gradient_of: tensor 10 is out of range (graph has 10 tensors)"),
+            std::string::npos)
+      << LastError();
+  id = 7;
+  EXPECT_EQ(cfp_graph_tensor_updates(g.get(), UINT32_MAX, &id), CFP_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(id, CFP_NO_TENSOR);
+  EXPECT_NE(LastError().find("cfp_graph_tensor_updates: tensor 4294967295 is out of range"), std::string::npos)
+      << LastError();
+  id = 7;
+  EXPECT_EQ(cfp_graph_op_grad_of(g.get(), 5, &id), CFP_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(id, CFP_NO_OP);
+  EXPECT_NE(LastError().find("cfp_graph_op_grad_of: op 5 is out of range (graph has 5 ops)"), std::string::npos)
+      << LastError();
+  EXPECT_EQ(cfp_graph_tensor_gradient_of(g.get(), 0, nullptr), CFP_ERR_INVALID_ARGUMENT);
+  EXPECT_NE(LastError().find("out must not be NULL"), std::string::npos) << LastError();
+  EXPECT_EQ(cfp_graph_tensor_updates(nullptr, 0, &id), CFP_ERR_INVALID_ARGUMENT);
+  EXPECT_NE(LastError().find("graph must not be NULL"), std::string::npos) << LastError();
+  EXPECT_EQ(cfp_graph_op_grad_of(g.get(), 0, nullptr), CFP_ERR_INVALID_ARGUMENT);
+}
+
+// An op's iteration space read through the C API.
+struct Space {
+  struct Axis {
+    int64_t size = 0;
+    int reduction = -1, splittable = -1;
+  };
+  std::vector<Axis> axes;
+  uint32_t inputs = 0;
+  std::vector<std::vector<std::vector<uint32_t>>> operands;  // operand -> dim -> axes
+
+  // Einsum text as the library writes it: labels a, b, c, ... by axis id.
+  std::string Text() const {
+    auto label = [](uint32_t a) { return a < 26 ? std::string(1, static_cast<char>('a' + a)) : "a" + std::to_string(a); };
+    std::string s;
+    for (size_t o = 0; o < operands.size(); ++o) {
+      if (o == inputs) s += "->";
+      else if (o > 0) s += ",";
+      for (const auto &dim : operands[o]) {
+        if (dim.size() == 1) {
+          s += label(dim[0]);
+        } else {
+          s += "(";
+          for (uint32_t a : dim) s += label(a);
+          s += ")";
+        }
+      }
+    }
+    if (inputs == operands.size()) s += "->";
+    return s;
+  }
+};
+
+Space SpaceOf(const cfp_graph *g, uint32_t op) {
+  Space s;
+  uint32_t n = 0, outputs = 0;
+  EXPECT_EQ(cfp_graph_op_axis_count(g, op, &n), CFP_OK) << LastError();
+  s.axes.resize(n);
+  for (uint32_t a = 0; a < n; ++a) {
+    EXPECT_EQ(cfp_graph_op_axis_size(g, op, a, &s.axes[a].size), CFP_OK) << LastError();
+    EXPECT_EQ(cfp_graph_op_axis_is_reduction(g, op, a, &s.axes[a].reduction), CFP_OK) << LastError();
+    EXPECT_EQ(cfp_graph_op_axis_splittable(g, op, a, &s.axes[a].splittable), CFP_OK) << LastError();
+  }
+  EXPECT_EQ(cfp_graph_op_input_count(g, op, &s.inputs), CFP_OK);
+  EXPECT_EQ(cfp_graph_op_output_count(g, op, &outputs), CFP_OK);
+  for (uint32_t o = 0; o < s.inputs + outputs; ++o) {
+    uint32_t t = 0;
+    if (o < s.inputs) EXPECT_EQ(cfp_graph_op_input(g, op, o, &t), CFP_OK);
+    else EXPECT_EQ(cfp_graph_op_output(g, op, o - s.inputs, &t), CFP_OK);
+    std::vector<std::vector<uint32_t>> dims(ShapeOf(g, t).size());
+    for (uint32_t d = 0; d < dims.size(); ++d) {
+      uint32_t count = 0;
+      EXPECT_EQ(cfp_graph_op_operand_dim_axis_count(g, op, o, d, &count), CFP_OK) << LastError();
+      dims[d].resize(count);
+      for (uint32_t i = 0; i < count; ++i)
+        EXPECT_EQ(cfp_graph_op_operand_dim_axis(g, op, o, d, i, &dims[d][i]), CFP_OK) << LastError();
+    }
+    s.operands.push_back(std::move(dims));
+  }
+  return s;
+}
+
+using Dims = std::vector<std::vector<uint32_t>>;
+
+TEST(ApiIterationSpace, AMatmulHasTwoParallelAxesAndOneReduction) {
+  auto buf = cfp_test::TinyMlpBuffer(8, 16);
+  Graph g;
+  ASSERT_EQ(cfp_graph_from_buffer(buf.data(), buf.size(), g.out()), CFP_OK);
+  const Space s = SpaceOf(g.get(), 0);  // dot1: x[8,16] @ w1[16,16] -> h[8,16]
+  ASSERT_EQ(s.axes.size(), 3u);
+  // Axes: m (lhs free), n (rhs free), then the contracted k.
+  EXPECT_EQ(s.axes[0].size, 8);
+  EXPECT_EQ(s.axes[1].size, 16);
+  EXPECT_EQ(s.axes[2].size, 16);
+  EXPECT_EQ(s.axes[0].reduction, 0);
+  EXPECT_EQ(s.axes[1].reduction, 0);
+  EXPECT_EQ(s.axes[2].reduction, 1);
+  for (const auto &a : s.axes) EXPECT_EQ(a.splittable, 1);
+  ASSERT_EQ(s.operands.size(), 3u);
+  EXPECT_EQ(s.operands[0], (Dims{{0}, {2}}));  // x: m k
+  EXPECT_EQ(s.operands[1], (Dims{{2}, {1}}));  // w1: k n
+  EXPECT_EQ(s.operands[2], (Dims{{0}, {1}}));  // h: m n
+  EXPECT_EQ(s.Text(), "ac,cb->ab");
+
+  // bias.broadcast: b1[16] -> [8,16] along dim 1, and the rank-0 operand of relu.
+  const Space bc = SpaceOf(g.get(), 1);
+  ASSERT_EQ(bc.axes.size(), 2u);
+  EXPECT_EQ(bc.operands[0], (Dims{{1}}));
+  EXPECT_EQ(bc.operands[1], (Dims{{0}, {1}}));
+  const Space relu = SpaceOf(g.get(), 3);
+  ASSERT_EQ(relu.operands.size(), 3u);
+  EXPECT_TRUE(relu.operands[1].empty());
+  EXPECT_EQ(relu.Text(), "ab,->ab");
+}
+
+TEST(ApiIterationSpace, BroadcastReshapeSliceAndReduceDims) {
+  Builder b;
+  ASSERT_EQ(cfp_graph_builder_create("spaces", b.out()), CFP_OK);
+  uint32_t x = AddTensor(b.get(), "x", {4, 8}, CFP_ROLE_DATA_INPUT);
+  uint32_t row = AddTensor(b.get(), "row", {1, 8}, CFP_ROLE_PARAMETER);
+  uint32_t sum = AddTensor(b.get(), "sum", {4, 8});
+  uint32_t flat = AddTensor(b.get(), "flat", {32});
+  uint32_t part = AddTensor(b.get(), "part", {4, 3});
+  uint32_t total = AddTensor(b.get(), "total", {8});
+  uint32_t add = AddOp(b.get(), "add", CFP_OP_ADD, {x, row}, {sum});
+  uint32_t reshape = AddOp(b.get(), "reshape", CFP_OP_RESHAPE, {sum}, {flat});
+  uint32_t slice = AddOp(b.get(), "slice", CFP_OP_SLICE, {sum}, {part});
+  const int64_t starts[] = {0, 2}, limits[] = {4, 5};
+  ASSERT_EQ(cfp_graph_builder_set_op_ints(b.get(), slice, CFP_ATTR_STARTS, starts, 2), CFP_OK);
+  ASSERT_EQ(cfp_graph_builder_set_op_ints(b.get(), slice, CFP_ATTR_LIMITS, limits, 2), CFP_OK);
+  uint32_t reduce = AddOp(b.get(), "reduce", CFP_OP_REDUCE_SUM, {sum}, {total});
+  const int64_t reduced[] = {0};
+  ASSERT_EQ(cfp_graph_builder_set_op_ints(b.get(), reduce, CFP_ATTR_DIMS, reduced, 1), CFP_OK);
+  Graph g;
+  ASSERT_EQ(cfp_graph_builder_finish(b.get(), g.out()), CFP_OK) << LastError();
+
+  // The size-1 dim of `row` is broadcast: it maps to no axis.
+  const Space a = SpaceOf(g.get(), add);
+  ASSERT_EQ(a.axes.size(), 2u);
+  EXPECT_EQ(a.operands[0], (Dims{{0}, {1}}));
+  EXPECT_EQ(a.operands[1], (Dims{{}, {1}}));
+  uint32_t count = 9;
+  ASSERT_EQ(cfp_graph_op_operand_dim_axis_count(g.get(), add, 1, 0, &count), CFP_OK);
+  EXPECT_EQ(count, 0u);
+
+  // [4,8] -> [32]: the flat dim is made of both axes, outermost first.
+  const Space r = SpaceOf(g.get(), reshape);
+  ASSERT_EQ(r.axes.size(), 2u);
+  EXPECT_EQ(r.axes[0].size, 4);
+  EXPECT_EQ(r.axes[1].size, 8);
+  EXPECT_EQ(r.operands[1], (Dims{{0, 1}}));
+  EXPECT_EQ(r.Text(), "ab->(ab)");
+
+  // The sliced dim is an axis of its own on each side, and never split.
+  const Space s = SpaceOf(g.get(), slice);
+  ASSERT_EQ(s.operands.size(), 2u);
+  EXPECT_EQ(s.operands[0][0], s.operands[1][0]);
+  EXPECT_EQ(s.axes[s.operands[0][0][0]].splittable, 1);
+  ASSERT_EQ(s.operands[0][1].size(), 1u);
+  ASSERT_EQ(s.operands[1][1].size(), 1u);
+  EXPECT_NE(s.operands[0][1], s.operands[1][1]);
+  EXPECT_EQ(s.axes[s.operands[0][1][0]].size, 8);
+  EXPECT_EQ(s.axes[s.operands[1][1][0]].size, 3);
+  EXPECT_EQ(s.axes[s.operands[0][1][0]].splittable, 0);
+  EXPECT_EQ(s.axes[s.operands[1][1][0]].splittable, 0);
+
+  // A reduce sums over the axis of the dim it removes.
+  const Space red = SpaceOf(g.get(), reduce);
+  ASSERT_EQ(red.axes.size(), 2u);
+  const uint32_t summed = red.operands[0][0].at(0);
+  EXPECT_EQ(red.axes[summed].reduction, 1);
+  EXPECT_EQ(red.axes[red.operands[1][0].at(0)].reduction, 0);
+}
+
+// On a whole model: every dim is the product of its axes (1 for none), axes are in range,
+// reduction axes appear in no output, and the text matches the strategies' own einsum.
+TEST(ApiIterationSpace, EveryOpOfAModelIsConsistentWithItsShapesAndStrategies) {
+  Graph g;
+  ASSERT_EQ(cfp_model_build("gpt:layers=1,hidden=64,heads=2,seq=16,batch=2,vocab=50", g.out()), CFP_OK) << LastError();
+  Options o;
+  ASSERT_EQ(cfp_options_create(o.out()), CFP_OK);
+  const uint32_t mesh[] = {2};
+  ASSERT_EQ(cfp_options_set_mesh(o.get(), mesh, 1), CFP_OK);
+  uint32_t ops = 0;
+  ASSERT_EQ(cfp_graph_op_count(g.get(), &ops), CFP_OK);
+  size_t reductions = 0, merged = 0;
+  for (uint32_t op = 0; op < ops; ++op) {
+    const Space s = SpaceOf(g.get(), op);
+    std::vector<bool> in_output(s.axes.size(), false);
+    for (size_t operand = 0; operand < s.operands.size(); ++operand) {
+      uint32_t t = 0;
+      if (operand < s.inputs) ASSERT_EQ(cfp_graph_op_input(g.get(), op, static_cast<uint32_t>(operand), &t), CFP_OK);
+      else ASSERT_EQ(cfp_graph_op_output(g.get(), op, static_cast<uint32_t>(operand - s.inputs), &t), CFP_OK);
+      const auto shape = ShapeOf(g.get(), t);
+      for (size_t d = 0; d < shape.size(); ++d) {
+        int64_t product = 1;
+        for (uint32_t a : s.operands[operand][d]) {
+          ASSERT_LT(a, s.axes.size()) << "op " << op;
+          product *= s.axes[a].size;
+          if (operand >= s.inputs) in_output[a] = true;
+        }
+        EXPECT_EQ(product, shape[d]) << "op " << op << " operand " << operand << " dim " << d;
+        merged += s.operands[operand][d].size() > 1;
+      }
+    }
+    for (size_t a = 0; a < s.axes.size(); ++a) {
+      EXPECT_GE(s.axes[a].size, 1);
+      if (s.axes[a].reduction) {
+        ++reductions;
+        EXPECT_FALSE(in_output[a]) << "op " << op << " reduces axis " << a << " but outputs it";
+      }
+    }
+    uint32_t strategies = 0;
+    ASSERT_EQ(cfp_op_strategy_count(g.get(), o.get(), op, &strategies), CFP_OK);
+    ASSERT_GT(strategies, 0u);
+    char text[512];
+    ASSERT_EQ(cfp_op_strategy_describe(g.get(), o.get(), op, 0, text, sizeof text, nullptr), CFP_OK) << LastError();
+    const std::string described = text, suffix = " : " + s.Text();
+    ASSERT_GE(described.size(), suffix.size());
+    EXPECT_EQ(described.substr(described.size() - suffix.size()), suffix) << "op " << op;
+  }
+  EXPECT_GT(reductions, 0u);
+  EXPECT_GT(merged, 0u);  // attention heads are reshaped out of the hidden dim
+}
+
+TEST(ApiIterationSpace, BadIdsAndNullOutsFailCleanly) {
+  auto buf = cfp_test::TinyMlpBuffer();
+  Graph g;
+  ASSERT_EQ(cfp_graph_from_buffer(buf.data(), buf.size(), g.out()), CFP_OK);
+  uint32_t n = 7;
+  int64_t size = 7;
+  int flag = 7;
+  EXPECT_EQ(cfp_graph_op_axis_count(g.get(), 5, &n), CFP_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(n, 0u);
+  EXPECT_NE(LastError().find("cfp_graph_op_axis_count: op 5 is out of range"), std::string::npos) << LastError();
+  EXPECT_EQ(cfp_graph_op_axis_size(g.get(), 0, 3, &size), CFP_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(size, 0);
+  EXPECT_NE(LastError().find("cfp_graph_op_axis_size: axis 3 of op 0 is out of range (it has 3 axes)"), std::string::npos)
+      << LastError();
+  EXPECT_EQ(cfp_graph_op_axis_is_reduction(g.get(), 0, 3, &flag), CFP_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(flag, 0);
+  flag = 7;
+  EXPECT_EQ(cfp_graph_op_axis_splittable(g.get(), 0, 3, &flag), CFP_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(flag, 0);
+  n = 7;
+  EXPECT_EQ(cfp_graph_op_operand_dim_axis_count(g.get(), 0, 3, 0, &n), CFP_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(n, 0u);
+  EXPECT_NE(LastError().find("operand 3 of op 0 is out of range (it has 3: 2 inputs, then 1 outputs)"), std::string::npos)
+      << LastError();
+  EXPECT_EQ(cfp_graph_op_operand_dim_axis_count(g.get(), 0, 0, 2, &n), CFP_ERR_OUT_OF_RANGE);
+  EXPECT_NE(LastError().find("dim 2 of operand 0 of op 0 is out of range (the operand has rank 2)"), std::string::npos)
+      << LastError();
+  n = 7;
+  EXPECT_EQ(cfp_graph_op_operand_dim_axis(g.get(), 0, 0, 0, 1, &n), CFP_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(n, 0u);
+  EXPECT_NE(LastError().find("axis index 1 of dim 0 of operand 0 of op 0 is out of range"), std::string::npos)
+      << LastError();
+
+  EXPECT_EQ(cfp_graph_op_axis_count(nullptr, 0, &n), CFP_ERR_INVALID_ARGUMENT);
+  EXPECT_NE(LastError().find("graph must not be NULL"), std::string::npos) << LastError();
+  EXPECT_EQ(cfp_graph_op_axis_count(g.get(), 0, nullptr), CFP_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(cfp_graph_op_axis_size(g.get(), 0, 0, nullptr), CFP_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(cfp_graph_op_axis_is_reduction(g.get(), 0, 0, nullptr), CFP_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(cfp_graph_op_axis_splittable(g.get(), 0, 0, nullptr), CFP_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(cfp_graph_op_operand_dim_axis_count(g.get(), 0, 0, 0, nullptr), CFP_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(cfp_graph_op_operand_dim_axis(g.get(), 0, 0, 0, 0, nullptr), CFP_ERR_INVALID_ARGUMENT);
+  EXPECT_NE(LastError().find("cfp_graph_op_operand_dim_axis: out must not be NULL"), std::string::npos) << LastError();
 }
 
 TEST(ApiNames, VocabularyNames) {

@@ -3,10 +3,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "plan_generated.h"
 #include "support/c_graphs.h"
 
 namespace {
@@ -255,6 +258,146 @@ TEST(ApiOptimize, PlansSerializeToFlatBuffersAndJson) {
   EXPECT_EQ(cfp_plan_from_buffer(bad.data(), bad.size(), r.out()), CFP_ERR_INVALID_DATA);
   EXPECT_NE(LastError().find("not a libcfp plan"), std::string::npos);
   EXPECT_EQ(cfp_plan_from_buffer(nullptr, 0, r.out()), CFP_ERR_INVALID_DATA);
+}
+
+// For every op, the strategy that splits nothing ("replicated"), so every parameter is whole
+// on every device.
+std::vector<uint32_t> ReplicatedChoice(const cfp_graph *g, const cfp_options *o) {
+  uint32_t ops = 0;
+  EXPECT_EQ(cfp_graph_op_count(g, &ops), CFP_OK);
+  std::vector<uint32_t> choice(ops, UINT32_MAX);
+  for (uint32_t op = 0; op < ops; ++op) {
+    uint32_t n = 0;
+    EXPECT_EQ(cfp_op_strategy_count(g, o, op, &n), CFP_OK);
+    for (uint32_t i = 0; i < n && choice[op] == UINT32_MAX; ++i) {
+      char text[256];
+      EXPECT_EQ(cfp_op_strategy_describe(g, o, op, i, text, sizeof text, nullptr), CFP_OK);
+      if (std::string(text).rfind("replicated", 0) == 0) choice[op] = i;
+    }
+    EXPECT_NE(choice[op], UINT32_MAX) << "op " << op << " has no replicated strategy";
+  }
+  return choice;
+}
+
+double Objective(const cfp_plan *p) {
+  double v = -1;
+  EXPECT_EQ(cfp_plan_objective(p, &v), CFP_OK) << LastError();
+  return v;
+}
+
+double StepTime(const cfp_plan *p) {
+  double v = -1;
+  EXPECT_EQ(cfp_plan_step_time(p, &v), CFP_OK);
+  return v;
+}
+
+TEST(ApiPlanObjective, IsTheStepTimeWithoutPenalties) {
+  Fixture f;
+  Plan p;
+  ASSERT_EQ(cfp_optimize(f.g.get(), f.o.get(), p.out()), CFP_OK) << LastError();
+  EXPECT_GT(Objective(p.get()), 0);
+  EXPECT_DOUBLE_EQ(Objective(p.get()), StepTime(p.get()));
+}
+
+TEST(ApiPlanObjective, AddsTheReplicatedParameterPenaltyToTheStepTime) {
+  Fixture f(512, 1024, {4});
+  const double penalty = 1e-9;
+  ASSERT_EQ(cfp_options_set_replicated_parameter_penalty(f.o.get(), penalty), CFP_OK);
+  const auto choice = ReplicatedChoice(f.g.get(), f.o.get());
+  Plan replicated;
+  ASSERT_EQ(cfp_evaluate(f.g.get(), f.o.get(), choice.data(), choice.size(), replicated.out()), CFP_OK) << LastError();
+  // Each parameter byte beyond its quarter share on each of 4 devices: 3/4 of w1, b1, w2.
+  const double param_bytes = (1024.0 * 1024 * 2 + 1024) * 4;
+  const double expect = penalty * param_bytes * 3 / 4;
+  EXPECT_NEAR(Objective(replicated.get()) - StepTime(replicated.get()), expect, 1e-9 * expect);
+
+  // The search minimizes the objective, which is never below the step time.
+  Plan best;
+  ASSERT_EQ(cfp_optimize(f.g.get(), f.o.get(), best.out()), CFP_OK) << LastError();
+  EXPECT_GE(Objective(best.get()), StepTime(best.get()));
+  EXPECT_LE(Objective(best.get()), Objective(replicated.get()));
+  // Evaluating the optimum's own choices prices the same objective.
+  std::vector<uint32_t> own(choice.size());
+  for (uint32_t op = 0; op < own.size(); ++op) ASSERT_EQ(cfp_plan_op_strategy(best.get(), op, &own[op]), CFP_OK);
+  Plan again;
+  ASSERT_EQ(cfp_evaluate(f.g.get(), f.o.get(), own.data(), own.size(), again.out()), CFP_OK) << LastError();
+  EXPECT_NEAR(Objective(again.get()), Objective(best.get()), 1e-12 * Objective(best.get()));
+}
+
+TEST(ApiPlanObjective, UnderAlpasConventionTheObjectiveIsCommunicationPlusPenalty) {
+  Fixture f(512, 1024, {4});
+  ASSERT_EQ(cfp_options_use_alpa_test_convention(f.o.get()), CFP_OK);
+  Plan p;
+  ASSERT_EQ(cfp_optimize(f.g.get(), f.o.get(), p.out()), CFP_OK) << LastError();
+  double compute = -1, comm = -1;
+  ASSERT_EQ(cfp_plan_compute_time(p.get(), &compute), CFP_OK);
+  ASSERT_EQ(cfp_plan_comm_time(p.get(), &comm), CFP_OK);
+  EXPECT_EQ(compute, 0);
+  EXPECT_EQ(StepTime(p.get()), comm);
+  // 1e-9 s for each byte of w1, b1, w2 (tensors 1 to 3) beyond its share of 4 devices.
+  double penalty = 0;
+  for (uint32_t t : {1u, 2u, 3u}) {
+    char text[64];
+    ASSERT_EQ(cfp_plan_tensor_sharding(p.get(), t, text, sizeof text, nullptr), CFP_OK);
+    const double bytes = (t == 2 ? 1024.0 : 1024.0 * 1024) * 4;
+    const double shards = std::string(text).find('0') != std::string::npos ? 4 : 1;
+    penalty += 1e-9 * (bytes / shards - bytes / 4);
+  }
+  EXPECT_NEAR(Objective(p.get()) - comm, penalty, 1e-12 + 1e-9 * penalty);
+  // A later mesh resets the links to the device's but keeps compute free.
+  uint32_t ops = 0;
+  ASSERT_EQ(cfp_graph_op_count(f.g.get(), &ops), CFP_OK);
+  std::vector<uint32_t> own(ops);
+  for (uint32_t op = 0; op < ops; ++op) ASSERT_EQ(cfp_plan_op_strategy(p.get(), op, &own[op]), CFP_OK);
+  const uint32_t mesh[] = {4};
+  ASSERT_EQ(cfp_options_set_mesh(f.o.get(), mesh, 1), CFP_OK);
+  Plan q;
+  ASSERT_EQ(cfp_evaluate(f.g.get(), f.o.get(), own.data(), own.size(), q.out()), CFP_OK) << LastError();
+  ASSERT_EQ(cfp_plan_compute_time(q.get(), &compute), CFP_OK);
+  EXPECT_EQ(compute, 0);
+  double fast_comm = 0;
+  ASSERT_EQ(cfp_plan_comm_time(q.get(), &fast_comm), CFP_OK);
+  if (comm > 0) EXPECT_LT(fast_comm, comm * 1e-6);  // NVLink, not 1 byte/s
+}
+
+TEST(ApiPlanObjective, SurvivesFlatBuffersAndAppearsInJson) {
+  Fixture f(512, 1024, {2, 2});
+  ASSERT_EQ(cfp_options_set_replicated_parameter_penalty(f.o.get(), 1e-9), CFP_OK);
+  const auto choice = ReplicatedChoice(f.g.get(), f.o.get());
+  Plan p;
+  ASSERT_EQ(cfp_evaluate(f.g.get(), f.o.get(), choice.data(), choice.size(), p.out()), CFP_OK) << LastError();
+  const double objective = Objective(p.get());
+  ASSERT_GT(objective, StepTime(p.get()));
+  Bytes buf;
+  ASSERT_EQ(cfp_plan_to_buffer(p.get(), buf.out()), CFP_OK);
+  Plan back;
+  ASSERT_EQ(cfp_plan_from_buffer(cfp_bytes_data(buf.get()), cfp_bytes_size(buf.get()), back.out()), CFP_OK) << LastError();
+  EXPECT_EQ(Objective(back.get()), objective);
+  EXPECT_EQ(StepTime(back.get()), StepTime(p.get()));
+  Bytes json;
+  ASSERT_EQ(cfp_plan_to_json(back.get(), json.out()), CFP_OK);
+  const std::string text(static_cast<const char *>(cfp_bytes_data(json.get())), cfp_bytes_size(json.get()));
+  char expect[64];
+  std::snprintf(expect, sizeof expect, "\"objective\": %.17g,", objective);
+  EXPECT_NE(text.find(expect), std::string::npos) << expect << " not in " << text.substr(0, 300);
+}
+
+TEST(ApiPlanObjective, APlanWrittenWithoutItAnswersItsStepTime) {
+  // A plan buffer from before the objective was stored: only the older fields.
+  flatbuffers::FlatBufferBuilder fbb;
+  std::vector<uint32_t> mesh{2};
+  fbb.Finish(cfp::fb::CreatePlan(fbb, 1, fbb.CreateString("old"), fbb.CreateVector(mesh), fbb.CreateString("analytic"),
+                                 2.5, 2.0, 0.5),
+             cfp::fb::PlanIdentifier());
+  Plan p;
+  ASSERT_EQ(cfp_plan_from_buffer(fbb.GetBufferPointer(), fbb.GetSize(), p.out()), CFP_OK) << LastError();
+  EXPECT_EQ(Objective(p.get()), 2.5);
+  double v = 9;
+  EXPECT_EQ(cfp_plan_objective(nullptr, &v), CFP_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(v, 0);
+  EXPECT_NE(LastError().find("cfp_plan_objective: plan must not be NULL"), std::string::npos) << LastError();
+  EXPECT_EQ(cfp_plan_objective(p.get(), nullptr), CFP_ERR_INVALID_ARGUMENT);
+  EXPECT_NE(LastError().find("out must not be NULL"), std::string::npos) << LastError();
 }
 
 TEST(ApiOptions, RejectBadValues) {

@@ -223,6 +223,76 @@ const std::vector<std::tuple<std::string, void (*)(), Driver>> &Drivers() {
         EXPECT_STATUS(cfp_graph_op_output(w.g(), 0, 1, &t), CFP_ERR_OUT_OF_RANGE, "output 1 of op 0 is out of range (it has 1)");
         EXPECT_EQ(t, 0u);
       }},
+      DRIVER(cfp_graph_op_grad_of) { GraphIdQuery<uint32_t>(w, cfp_graph_op_grad_of, CFP_NO_OP, 5, "op"); }},
+      DRIVER(cfp_graph_op_axis_count) { GraphIdQuery<uint32_t>(w, cfp_graph_op_axis_count, 0, 5, "op"); }},
+      DRIVER(cfp_graph_op_axis_size) {
+        int64_t n = 9;
+        EXPECT_NULL_ARG(cfp_graph_op_axis_size(nullptr, 0, 0, &n), "graph");
+        EXPECT_EQ(n, 0);
+        EXPECT_NULL_ARG(cfp_graph_op_axis_size(w.g(), 0, 0, nullptr), "out");
+        EXPECT_STATUS(cfp_graph_op_axis_size(w.g(), 5, 0, &n), CFP_ERR_OUT_OF_RANGE, "op 5 is out of range");
+        EXPECT_STATUS(cfp_graph_op_axis_size(w.g(), 0, 3, &n), CFP_ERR_OUT_OF_RANGE,
+                      "axis 3 of op 0 is out of range (it has 3 axes)");
+        EXPECT_STATUS(cfp_graph_op_axis_size(w.g(), 0, UINT32_MAX, &n), CFP_ERR_OUT_OF_RANGE, "axis 4294967295 of op 0");
+        EXPECT_EQ(n, 0);
+      }},
+      DRIVER(cfp_graph_op_axis_is_reduction) {
+        int flag = 9;
+        EXPECT_NULL_ARG(cfp_graph_op_axis_is_reduction(nullptr, 0, 0, &flag), "graph");
+        EXPECT_EQ(flag, 0);
+        EXPECT_NULL_ARG(cfp_graph_op_axis_is_reduction(w.g(), 0, 0, nullptr), "out");
+        EXPECT_STATUS(cfp_graph_op_axis_is_reduction(w.g(), 5, 0, &flag), CFP_ERR_OUT_OF_RANGE, "op 5 is out of range");
+        flag = 9;
+        EXPECT_STATUS(cfp_graph_op_axis_is_reduction(w.g(), 1, 2, &flag), CFP_ERR_OUT_OF_RANGE,
+                      "axis 2 of op 1 is out of range (it has 2 axes)");
+        EXPECT_EQ(flag, 0);
+      }},
+      DRIVER(cfp_graph_op_axis_splittable) {
+        int flag = 9;
+        EXPECT_NULL_ARG(cfp_graph_op_axis_splittable(nullptr, 0, 0, &flag), "graph");
+        EXPECT_EQ(flag, 0);
+        EXPECT_NULL_ARG(cfp_graph_op_axis_splittable(w.g(), 0, 0, nullptr), "out");
+        EXPECT_STATUS(cfp_graph_op_axis_splittable(w.g(), 5, 0, &flag), CFP_ERR_OUT_OF_RANGE, "op 5 is out of range");
+        flag = 9;
+        EXPECT_STATUS(cfp_graph_op_axis_splittable(w.g(), 0, 3, &flag), CFP_ERR_OUT_OF_RANGE,
+                      "axis 3 of op 0 is out of range (it has 3 axes)");
+        EXPECT_EQ(flag, 0);
+      }},
+      DRIVER(cfp_graph_op_operand_dim_axis_count) {
+        uint32_t n = 9;
+        EXPECT_NULL_ARG(cfp_graph_op_operand_dim_axis_count(nullptr, 0, 0, 0, &n), "graph");
+        EXPECT_EQ(n, 0u);
+        EXPECT_NULL_ARG(cfp_graph_op_operand_dim_axis_count(w.g(), 0, 0, 0, nullptr), "out");
+        EXPECT_STATUS(cfp_graph_op_operand_dim_axis_count(w.g(), 5, 0, 0, &n), CFP_ERR_OUT_OF_RANGE, "op 5 is out of range");
+        EXPECT_STATUS(cfp_graph_op_operand_dim_axis_count(w.g(), 0, 3, 0, &n), CFP_ERR_OUT_OF_RANGE,
+                      "operand 3 of op 0 is out of range (it has 3: 2 inputs, then 1 outputs)");
+        EXPECT_STATUS(cfp_graph_op_operand_dim_axis_count(w.g(), 0, 2, 2, &n), CFP_ERR_OUT_OF_RANGE,
+                      "dim 2 of operand 2 of op 0 is out of range (the operand has rank 2)");
+        // relu = maximum(h.bias, zero): its operand 1 is a scalar.
+        EXPECT_STATUS(cfp_graph_op_operand_dim_axis_count(w.g(), 3, 1, 0, &n), CFP_ERR_OUT_OF_RANGE,
+                      "dim 0 of operand 1 of op 3 is out of range (the operand has rank 0)");
+        EXPECT_EQ(n, 0u);
+      }},
+      DRIVER(cfp_graph_op_operand_dim_axis) {
+        uint32_t a = 9;
+        EXPECT_NULL_ARG(cfp_graph_op_operand_dim_axis(nullptr, 0, 0, 0, 0, &a), "graph");
+        EXPECT_EQ(a, 0u);
+        EXPECT_NULL_ARG(cfp_graph_op_operand_dim_axis(w.g(), 0, 0, 0, 0, nullptr), "out");
+        EXPECT_STATUS(cfp_graph_op_operand_dim_axis(w.g(), 5, 0, 0, 0, &a), CFP_ERR_OUT_OF_RANGE, "op 5 is out of range");
+        EXPECT_STATUS(cfp_graph_op_operand_dim_axis(w.g(), 0, UINT32_MAX, 0, 0, &a), CFP_ERR_OUT_OF_RANGE,
+                      "operand 4294967295 of op 0 is out of range");
+        EXPECT_STATUS(cfp_graph_op_operand_dim_axis(w.g(), 0, 0, 2, 0, &a), CFP_ERR_OUT_OF_RANGE,
+                      "dim 2 of operand 0 of op 0 is out of range");
+        EXPECT_STATUS(cfp_graph_op_operand_dim_axis(w.g(), 0, 0, 0, 1, &a), CFP_ERR_OUT_OF_RANGE,
+                      "axis index 1 of dim 0 of operand 0 of op 0 is out of range (the dim has 1 axes)");
+        EXPECT_EQ(a, 0u);
+      }},
+      DRIVER(cfp_graph_tensor_gradient_of) {
+        GraphIdQuery<uint32_t>(w, cfp_graph_tensor_gradient_of, CFP_NO_TENSOR, 10, "tensor");
+      }},
+      DRIVER(cfp_graph_tensor_updates) {
+        GraphIdQuery<uint32_t>(w, cfp_graph_tensor_updates, CFP_NO_TENSOR, 10, "tensor");
+      }},
       DRIVER(cfp_graph_tensor_producer) {
         GraphIdQuery<uint32_t>(w, cfp_graph_tensor_producer, CFP_NO_OP, 10, "tensor");
       }},
@@ -592,6 +662,7 @@ const std::vector<std::tuple<std::string, void (*)(), Driver>> &Drivers() {
       DRIVER(cfp_plan_step_time) { PlanQuery<double>(w, cfp_plan_step_time); }},
       DRIVER(cfp_plan_compute_time) { PlanQuery<double>(w, cfp_plan_compute_time); }},
       DRIVER(cfp_plan_comm_time) { PlanQuery<double>(w, cfp_plan_comm_time); }},
+      DRIVER(cfp_plan_objective) { PlanQuery<double>(w, cfp_plan_objective); }},
       DRIVER(cfp_plan_peak_memory) { PlanQuery<uint64_t>(w, cfp_plan_peak_memory); }},
       DRIVER(cfp_plan_is_optimal) { PlanQuery<int>(w, cfp_plan_is_optimal); }},
       DRIVER(cfp_plan_block_count) { PlanQuery<uint32_t>(w, cfp_plan_block_count); }},

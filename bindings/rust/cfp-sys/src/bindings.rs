@@ -5,6 +5,7 @@ pub const CFP_VERSION_MINOR: u32 = 1;
 pub const CFP_VERSION_PATCH: u32 = 0;
 pub const CFP_VERSION_NUMBER: u32 = 100;
 pub const CFP_NO_OP: u32 = 4294967295;
+pub const CFP_NO_TENSOR: u32 = 4294967295;
 pub type __uint32_t = ::std::os::raw::c_uint;
 pub type __int64_t = ::std::os::raw::c_long;
 pub type __uint64_t = ::std::os::raw::c_ulong;
@@ -442,8 +443,23 @@ extern "C" {
     pub fn cfp_graph_op_output(graph: *const cfp_graph, op: u32, index: u32, out: *mut u32) -> cfp_status;
 }
 extern "C" {
+    #[doc = " The forward op that backward op `op` differentiates (the hint cfp_graph_make_training"]
+    #[doc = "  or cfp_graph_builder_set_op_grad_of records), or CFP_NO_OP if it has none."]
+    pub fn cfp_graph_op_grad_of(graph: *const cfp_graph, op: u32, out: *mut u32) -> cfp_status;
+}
+extern "C" {
     #[doc = " The op producing a tensor, or CFP_NO_OP for a graph input."]
     pub fn cfp_graph_tensor_producer(graph: *const cfp_graph, tensor: u32, out: *mut u32) -> cfp_status;
+}
+extern "C" {
+    #[doc = " The forward tensor `tensor` is the gradient of (the hint cfp_graph_make_training or"]
+    #[doc = "  cfp_graph_builder_set_tensor_gradient_of records), or CFP_NO_TENSOR if it has none."]
+    pub fn cfp_graph_tensor_gradient_of(graph: *const cfp_graph, tensor: u32, out: *mut u32) -> cfp_status;
+}
+extern "C" {
+    #[doc = " The tensor that `tensor` replaces in the next step: the parameter or optimizer state an"]
+    #[doc = "  update op recomputes (same shape and dtype), or CFP_NO_TENSOR if it replaces none."]
+    pub fn cfp_graph_tensor_updates(graph: *const cfp_graph, tensor: u32, out: *mut u32) -> cfp_status;
 }
 extern "C" {
     #[doc = " Name of a tensor. Owned by the graph."]
@@ -474,6 +490,56 @@ extern "C" {
 extern "C" {
     #[doc = " Floating-point operations of one execution of the graph (multiply-add = 2)."]
     pub fn cfp_graph_flops(graph: *const cfp_graph, out: *mut f64) -> cfp_status;
+}
+extern "C" {
+    #[doc = " Number of axes of the iteration space of `op`."]
+    pub fn cfp_graph_op_axis_count(graph: *const cfp_graph, op: u32, out: *mut u32) -> cfp_status;
+}
+extern "C" {
+    #[doc = " Size of axis `axis` of `op` (>= 1)."]
+    pub fn cfp_graph_op_axis_size(graph: *const cfp_graph, op: u32, axis: u32, out: *mut i64) -> cfp_status;
+}
+extern "C" {
+    #[doc = " 1 if axis `axis` of `op` is a reduction axis (in no output), 0 if it is parallel."]
+    pub fn cfp_graph_op_axis_is_reduction(
+        graph: *const cfp_graph,
+        op: u32,
+        axis: u32,
+        out: *mut ::std::os::raw::c_int,
+    ) -> cfp_status;
+}
+extern "C" {
+    #[doc = " 1 if axis `axis` of `op` may be split across devices, 0 if no strategy splits it (the"]
+    #[doc = "  sliced or padded dim of a slice or pad, a concatenated dim, a reshape group without a"]
+    #[doc = "  common refinement)."]
+    pub fn cfp_graph_op_axis_splittable(
+        graph: *const cfp_graph,
+        op: u32,
+        axis: u32,
+        out: *mut ::std::os::raw::c_int,
+    ) -> cfp_status;
+}
+extern "C" {
+    #[doc = " Number of axes dim `dim` of operand `operand` of `op` is made of (0 for a broadcast"]
+    #[doc = "  size-1 dim). The operand's rank is its tensor's rank."]
+    pub fn cfp_graph_op_operand_dim_axis_count(
+        graph: *const cfp_graph,
+        op: u32,
+        operand: u32,
+        dim: u32,
+        out: *mut u32,
+    ) -> cfp_status;
+}
+extern "C" {
+    #[doc = " Axis `index` (outermost first) of dim `dim` of operand `operand` of `op`."]
+    pub fn cfp_graph_op_operand_dim_axis(
+        graph: *const cfp_graph,
+        op: u32,
+        operand: u32,
+        dim: u32,
+        index: u32,
+        out: *mut u32,
+    ) -> cfp_status;
 }
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
@@ -691,9 +757,34 @@ extern "C" {
         -> cfp_status;
 }
 extern "C" {
-    #[doc = " Alpa's auto-sharding test convention: every axis link alpha = beta = 1 (latency 1 s,"]
-    #[doc = " bandwidth 1 byte/s), compute cost 0, no replicated contractions, a tiny penalty on"]
-    #[doc = " replicated parameters."]
+    #[doc = " Alpa's auto-sharding test convention (the unit costs of Alpa's tests), in four settings:"]
+    #[doc = "  - Links: Alpa prices a collective along mesh axis i as alpha_i + beta_i * volume and its"]
+    #[doc = "    tests set alpha = beta = 1; here that is latency = alpha = 1 s and bandwidth ="]
+    #[doc = "    1 / beta = 1 byte/s, on every axis of the mesh set so far (replacing links set"]
+    #[doc = "    before)."]
+    #[doc = "  - Compute is free: compute scale 0 (as cfp_options_set_compute_scale(options, 0)); the"]
+    #[doc = "    step time is communication only."]
+    #[doc = "  - No replicated contractions (as cfp_options_set_allow_replicated_contractions(options,"]
+    #[doc = "    0)): a dot must split one of its axes along every mesh axis of size > 1."]
+    #[doc = "  - A replicated-parameter penalty of 1e-9 s per byte (as"]
+    #[doc = "    cfp_options_set_replicated_parameter_penalty(options, 1e-9)), per byte of a"]
+    #[doc = "    parameter held beyond its fully sharded size: below one collective's 1 s latency"]
+    #[doc = "    while such bytes stay under 1e9, so it breaks ties between plans of equal"]
+    #[doc = "    communication towards sharded parameters. It counts in cfp_plan_objective, not in"]
+    #[doc = "    the step time."]
+    #[doc = " A collective along one mesh axis of n devices, B bytes per device (the size the tensor"]
+    #[doc = " would have were it not split along that axis), then costs, in seconds:"]
+    #[doc = "   all-reduce 1 + 2(n-1)/n * B,  all-gather and reduce-scatter 1 + (n-1)/n * B,"]
+    #[doc = "   all-to-all 1 + (n-1)/n^2 * B,"]
+    #[doc = " the plain alpha-beta formulas libcfp uses under any links (alpha + volume / bandwidth):"]
+    #[doc = " all-to-all is NOT multiplied by the empirical penalty factor Alpa's cost model applies to"]
+    #[doc = " it, and no constant beyond alpha is added to any kind."]
+    #[doc = " Order of calls: it sets the links of the axes the mesh has when it is called, so call"]
+    #[doc = " cfp_options_set_mesh first. A later cfp_options_set_mesh or cfp_options_set_device"]
+    #[doc = " resets every link to the device preset's (the other three settings stay); a later"]
+    #[doc = " cfp_options_set_axis_link replaces one axis's link; later calls of the three setters"]
+    #[doc = " named above replace their setting. Nothing else is changed (device, memory budget,"]
+    #[doc = " micro-batches, cost model)."]
     pub fn cfp_options_use_alpa_test_convention(options: *mut cfp_options) -> cfp_status;
 }
 extern "C" {
@@ -864,6 +955,14 @@ extern "C" {
 }
 extern "C" {
     pub fn cfp_plan_comm_time(plan: *const cfp_plan, out: *mut f64) -> cfp_status;
+}
+extern "C" {
+    #[doc = " What the search minimized, in seconds: the step time plus tie-breaking penalties (the"]
+    #[doc = " replicated-parameter penalty, see cfp_options_set_replicated_parameter_penalty), so never"]
+    #[doc = " below cfp_plan_step_time and equal to it when no penalty applies. The search ranks plans"]
+    #[doc = " by it, and cfp_evaluate prices a choice the same way. It survives cfp_plan_to_buffer; a"]
+    #[doc = " plan buffer written before it was stored answers its step time."]
+    pub fn cfp_plan_objective(plan: *const cfp_plan, out: *mut f64) -> cfp_status;
 }
 extern "C" {
     #[doc = " Peak memory per device in bytes."]

@@ -166,11 +166,77 @@ impl Graph {
             .collect()
     }
 
+    /// The forward operator that backward operator `op` differentiates, or `None` if it has
+    /// no such hint.
+    pub fn op_grad_of(&self, op: u32) -> Result<Option<u32>> {
+        let mut forward = 0;
+        check(unsafe { sys::cfp_graph_op_grad_of(self.as_ptr(), op, &mut forward) })?;
+        Ok(if forward == sys::CFP_NO_OP { None } else { Some(forward) })
+    }
+
+    /// The iteration space of operator `op`: its axes and the axes of its operands' dims.
+    pub fn op_iteration_space(&self, op: u32) -> Result<IterationSpace> {
+        let g = self.as_ptr();
+        let mut n = 0;
+        // SAFETY (every call below): a live graph and valid out-pointers.
+        check(unsafe { sys::cfp_graph_op_axis_count(g, op, &mut n) })?;
+        let axes = (0..n)
+            .map(|a| {
+                let (mut size, mut reduction, mut splittable) = (0, 0, 0);
+                check(unsafe { sys::cfp_graph_op_axis_size(g, op, a, &mut size) })?;
+                check(unsafe { sys::cfp_graph_op_axis_is_reduction(g, op, a, &mut reduction) })?;
+                check(unsafe { sys::cfp_graph_op_axis_splittable(g, op, a, &mut splittable) })?;
+                Ok(Axis { size, reduction: reduction != 0, splittable: splittable != 0 })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let inputs = self.op_inputs(op)?;
+        let outputs = self.op_outputs(op)?;
+        let operands = inputs
+            .iter()
+            .chain(outputs.iter())
+            .enumerate()
+            .map(|(o, &tensor)| {
+                // An operand's rank is its tensor's.
+                let mut rank = 0;
+                check(unsafe { sys::cfp_graph_tensor_rank(g, tensor, &mut rank) })?;
+                (0..rank)
+                    .map(|d| {
+                        let mut count = 0;
+                        check(unsafe { sys::cfp_graph_op_operand_dim_axis_count(g, op, o as u32, d, &mut count) })?;
+                        (0..count)
+                            .map(|i| {
+                                let mut axis = 0;
+                                check(unsafe { sys::cfp_graph_op_operand_dim_axis(g, op, o as u32, d, i, &mut axis) })?;
+                                Ok(axis)
+                            })
+                            .collect::<Result<Vec<u32>>>()
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(IterationSpace { axes, inputs: inputs.len(), operands })
+    }
+
     /// The operator producing `tensor`, or `None` for a graph input.
     pub fn tensor_producer(&self, tensor: u32) -> Result<Option<u32>> {
         let mut op = 0;
         check(unsafe { sys::cfp_graph_tensor_producer(self.as_ptr(), tensor, &mut op) })?;
         Ok(if op == sys::CFP_NO_OP { None } else { Some(op) })
+    }
+
+    /// The forward tensor `tensor` is the gradient of, or `None` if it has no such hint.
+    pub fn tensor_gradient_of(&self, tensor: u32) -> Result<Option<u32>> {
+        let mut of = 0;
+        check(unsafe { sys::cfp_graph_tensor_gradient_of(self.as_ptr(), tensor, &mut of) })?;
+        Ok(if of == sys::CFP_NO_TENSOR { None } else { Some(of) })
+    }
+
+    /// The parameter or optimizer state `tensor` replaces in the next step, or `None` if it
+    /// replaces none.
+    pub fn tensor_updates(&self, tensor: u32) -> Result<Option<u32>> {
+        let mut replaced = 0;
+        check(unsafe { sys::cfp_graph_tensor_updates(self.as_ptr(), tensor, &mut replaced) })?;
+        Ok(if replaced == sys::CFP_NO_TENSOR { None } else { Some(replaced) })
     }
 
     /// Name of tensor `tensor`.
@@ -228,6 +294,65 @@ impl Graph {
         check(call(self.as_ptr(), &mut out))?;
         // SAFETY: the string is owned by the graph, which `&self` keeps alive.
         unsafe { borrowed_str(out, what) }
+    }
+}
+
+/// One axis of an operator's iteration space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Axis {
+    pub size: i64,
+    /// Summed over, in no output; otherwise parallel.
+    pub reduction: bool,
+    /// Whether some strategy may split it across devices.
+    pub splittable: bool,
+}
+
+/// An operator's loop nest, a plain value: its axes, and for every dim of every operand
+/// (inputs first, then outputs) the ids of the axes the dim is made of, outermost first
+/// (none for a size-1 dim broadcast against a larger one). Strategies split these axes:
+/// [`crate::describe_strategy`]'s "a0<-[0]" splits axis 0 over mesh axis 0.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IterationSpace {
+    pub axes: Vec<Axis>,
+    /// Number of inputs: `operands[i]` is an input for `i < inputs`.
+    pub inputs: usize,
+    /// operand -> dim -> axis ids.
+    pub operands: Vec<Vec<Vec<u32>>>,
+}
+
+/// The einsum-like text [`crate::describe_strategy`] prints after " : ": axes labelled a,
+/// b, c, ... by id (a26, a27, ... past z), a dim of several axes in parentheses.
+impl fmt::Display for IterationSpace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = |f: &mut fmt::Formatter<'_>, a: u32| {
+            if a < 26 {
+                write!(f, "{}", char::from(b'a' + a as u8))
+            } else {
+                write!(f, "a{}", a)
+            }
+        };
+        for (o, dims) in self.operands.iter().enumerate() {
+            if o == self.inputs {
+                f.write_str("->")?;
+            } else if o > 0 {
+                f.write_str(",")?;
+            }
+            for axes in dims {
+                if let [a] = axes[..] {
+                    label(f, a)?;
+                } else {
+                    f.write_str("(")?;
+                    for &a in axes {
+                        label(f, a)?;
+                    }
+                    f.write_str(")")?;
+                }
+            }
+        }
+        if self.inputs == self.operands.len() {
+            f.write_str("->")?;
+        }
+        Ok(())
     }
 }
 

@@ -34,7 +34,7 @@ mod vocabulary;
 
 pub use builder::GraphBuilder;
 pub use error::{Error, Result, Status};
-pub use graph::Graph;
+pub use graph::{Axis, Graph, IterationSpace};
 pub use models::{model, model_presets};
 pub use optimize::{describe_strategy, evaluate, min_memory, optimize, profile, strategy_count, OptimizeError};
 pub use options::Options;

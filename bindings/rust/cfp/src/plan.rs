@@ -90,6 +90,12 @@ impl Plan {
         self.get(sys::cfp_plan_comm_time)
     }
 
+    /// What the search minimized, in seconds: the step time plus tie-breaking penalties
+    /// (the replicated-parameter penalty), never below [`Plan::step_time`].
+    pub fn objective(&self) -> Result<f64> {
+        self.get(sys::cfp_plan_objective)
+    }
+
     /// Peak memory per device in bytes.
     pub fn peak_memory(&self) -> Result<u64> {
         self.get(sys::cfp_plan_peak_memory)

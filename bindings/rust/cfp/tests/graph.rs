@@ -2,7 +2,7 @@
 use std::sync::Arc;
 use std::thread;
 
-use cfp::{Attr, DType, Error, Graph, GraphBuilder, OpKind, Status, TensorRole};
+use cfp::{Attr, Axis, DType, Error, Graph, GraphBuilder, IterationSpace, OpKind, Options, Phase, Status, TensorRole};
 
 /// x[batch,hidden] -> relu(x @ w1 + b1) @ w2: 5 ops, 10 tensors.
 fn tiny_mlp(batch: i64, hidden: i64) -> cfp::Result<Graph> {
@@ -106,6 +106,66 @@ fn out_of_range_ids_are_errors() -> cfp::Result<()> {
     assert_eq!(err.status(), Status::OutOfRange);
     assert!(err.message().contains("op 5 is out of range (graph has 5 ops)"), "{}", err.message());
     assert_eq!(g.tensor_shape(10).unwrap_err().status(), Status::OutOfRange);
+    Ok(())
+}
+
+#[test]
+fn training_graphs_link_gradients_updates_and_backward_ops() -> cfp::Result<()> {
+    let g = cfp::model("mlp:layers=2,hidden=16,batch=4")?;
+    let (mut gradients, mut updates) = (0, 0);
+    for t in 0..g.tensor_count()? {
+        if let Some(of) = g.tensor_gradient_of(t)? {
+            gradients += 1;
+            assert_eq!(g.tensor_shape(of)?, g.tensor_shape(t)?, "tensor {} is the gradient of {}", t, of);
+        }
+        if let Some(replaced) = g.tensor_updates(t)? {
+            updates += 1;
+            assert_eq!(g.tensor_producer(replaced)?, None, "tensor {} updates {}", t, replaced);
+            assert_eq!(g.tensor_shape(replaced)?, g.tensor_shape(t)?);
+        }
+    }
+    assert!(gradients > 0 && updates > 0, "{} gradients, {} updates", gradients, updates);
+    let mut hinted = 0;
+    for op in 0..g.op_count()? {
+        if let Some(forward) = g.op_grad_of(op)? {
+            hinted += 1;
+            assert_eq!(g.op_phase(op)?, Phase::Backward);
+            assert_eq!(g.op_phase(forward)?, Phase::Forward);
+        }
+    }
+    assert!(hinted > 0);
+    assert_eq!(g.tensor_gradient_of(g.tensor_count()?).unwrap_err().status(), Status::OutOfRange);
+    // A forward graph has no links.
+    let forward = tiny_mlp(4, 8)?;
+    assert_eq!(forward.tensor_gradient_of(1)?, None);
+    assert_eq!(forward.tensor_updates(1)?, None);
+    assert_eq!(forward.op_grad_of(0)?, None);
+    Ok(())
+}
+
+#[test]
+fn iteration_space_of_a_matmul() -> cfp::Result<()> {
+    let g = tiny_mlp(8, 16)?;
+    // dot1: x[8,16] @ w1[16,16] is m k / k n / m n, with axes a = m, b = n, c = k.
+    let s = g.op_iteration_space(0)?;
+    let axis = |size, reduction| Axis { size, reduction, splittable: true };
+    assert_eq!(
+        s,
+        IterationSpace {
+            axes: vec![axis(8, false), axis(16, false), axis(16, true)],
+            inputs: 2,
+            operands: vec![vec![vec![0], vec![2]], vec![vec![2], vec![1]], vec![vec![0], vec![1]]],
+        }
+    );
+    assert_eq!(s.to_string(), "ac,cb->ab");
+    let mut options = Options::new()?;
+    options.set_mesh(&[2])?;
+    let described = cfp::describe_strategy(&g, &options, 0, 0)?;
+    assert!(described.ends_with(&format!(" : {}", s)), "{}", described);
+    // The bias broadcast: b1[16] is dim 1 of its output.
+    let b = g.op_iteration_space(1)?;
+    assert_eq!(b.operands[0][0], b.operands[1][1]);
+    assert_eq!(g.op_iteration_space(5).unwrap_err().status(), Status::OutOfRange);
     Ok(())
 }
 

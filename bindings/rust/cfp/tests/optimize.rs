@@ -115,6 +115,7 @@ fn plan_round_trips_through_bytes() -> cfp::Result<()> {
     let bytes = plan.to_bytes()?;
     let loaded = Plan::from_bytes(&bytes)?;
     assert_eq!(loaded.step_time()?, plan.step_time()?);
+    assert_eq!(loaded.objective()?, plan.objective()?);
     assert_eq!(loaded.compute_time()?, plan.compute_time()?);
     assert_eq!(loaded.peak_memory()?, plan.peak_memory()?);
     assert_eq!(loaded.is_optimal()?, plan.is_optimal()?);
@@ -208,6 +209,19 @@ fn cost_settings_change_the_price() -> cfp::Result<()> {
     let alpa = cfp::evaluate(&mlp, &options, &zeros)?;
     assert_eq!(alpa.compute_time()?, 0.0);
     assert_close("step time under Alpa's convention", alpa.comm_time()?, alpa.step_time()?);
+    Ok(())
+}
+
+#[test]
+fn the_objective_adds_the_replicated_parameter_penalty() -> cfp::Result<()> {
+    let (_, plan) = optimized_gpt();
+    assert_eq!(plan.objective()?, plan.step_time()?); // no penalty set
+    let mlp = cfp::model(MLP)?;
+    let mut options = mesh_2x2();
+    options.set_replicated_parameter_penalty(1e-9)?;
+    let replicated = cfp::evaluate(&mlp, &options, &vec![0; mlp.op_count()? as usize])?;
+    assert!(replicated.objective()? > replicated.step_time()?);
+    assert_eq!(Plan::from_bytes(&replicated.to_bytes()?)?.objective()?, replicated.objective()?);
     Ok(())
 }
 

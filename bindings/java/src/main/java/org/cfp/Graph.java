@@ -13,6 +13,11 @@ import org.cfp.internal.CfpNativeConstants;
 public final class Graph extends NativeHandle {
   /** What {@link #tensorProducer} answers for a graph input (CFP_NO_OP, bit for bit). */
   public static final int NO_OP = (int) CfpNativeConstants.CFP_NO_OP;
+  /**
+   * What {@link #tensorGradientOf} and {@link #tensorUpdates} answer for a tensor without
+   * that link (CFP_NO_TENSOR, bit for bit).
+   */
+  public static final int NO_TENSOR = (int) CfpNativeConstants.CFP_NO_TENSOR;
 
   Graph(long pointer) {
     super("Graph", pointer, CfpNative::cfp_graph_destroy);
@@ -159,11 +164,90 @@ public final class Graph extends NativeHandle {
     });
   }
 
+  /**
+   * The forward operator that backward operator {@code op} differentiates, or
+   * {@link #NO_OP} if it has no such hint.
+   */
+  public int opGradOf(int op) {
+    return shared(g -> {
+      int[] out = new int[1];
+      Native.check(CfpNative.cfp_graph_op_grad_of(g, op, out));
+      return out[0];
+    });
+  }
+
+  /** The iteration space of operator {@code op}: its axes and the axes of its operands' dims. */
+  public IterationSpace opIterationSpace(int op) {
+    return shared(g -> {
+      int[] n = new int[1];
+      Native.check(CfpNative.cfp_graph_op_axis_count(g, op, n));
+      long[] sizes = new long[n[0]];
+      boolean[] reduction = new boolean[n[0]];
+      boolean[] splittable = new boolean[n[0]];
+      long[] size = new long[1];
+      int[] flag = new int[1];
+      for (int a = 0; a < sizes.length; a++) {
+        Native.check(CfpNative.cfp_graph_op_axis_size(g, op, a, size));
+        sizes[a] = size[0];
+        Native.check(CfpNative.cfp_graph_op_axis_is_reduction(g, op, a, flag));
+        reduction[a] = flag[0] != 0;
+        Native.check(CfpNative.cfp_graph_op_axis_splittable(g, op, a, flag));
+        splittable[a] = flag[0] != 0;
+      }
+      int[] inputs = new int[1];
+      int[] outputs = new int[1];
+      Native.check(CfpNative.cfp_graph_op_input_count(g, op, inputs));
+      Native.check(CfpNative.cfp_graph_op_output_count(g, op, outputs));
+      int[][][] dims = new int[inputs[0] + outputs[0]][][];
+      int[] id = new int[1];
+      for (int o = 0; o < dims.length; o++) {
+        // An operand's rank is its tensor's.
+        if (o < inputs[0]) Native.check(CfpNative.cfp_graph_op_input(g, op, o, id));
+        else Native.check(CfpNative.cfp_graph_op_output(g, op, o - inputs[0], id));
+        Native.check(CfpNative.cfp_graph_tensor_rank(g, id[0], n));
+        dims[o] = new int[n[0]][];
+        for (int d = 0; d < dims[o].length; d++) {
+          Native.check(CfpNative.cfp_graph_op_operand_dim_axis_count(g, op, o, d, n));
+          dims[o][d] = new int[n[0]];
+          for (int i = 0; i < dims[o][d].length; i++) {
+            Native.check(CfpNative.cfp_graph_op_operand_dim_axis(g, op, o, d, i, id));
+            dims[o][d][i] = id[0];
+          }
+        }
+      }
+      return new IterationSpace(sizes, reduction, splittable, inputs[0], dims);
+    });
+  }
+
   /** The operator producing {@code tensor}, or {@link #NO_OP} for a graph input. */
   public int tensorProducer(int tensor) {
     return shared(g -> {
       int[] out = new int[1];
       Native.check(CfpNative.cfp_graph_tensor_producer(g, tensor, out));
+      return out[0];
+    });
+  }
+
+  /**
+   * The forward tensor {@code tensor} is the gradient of, or {@link #NO_TENSOR} if it has
+   * no such hint.
+   */
+  public int tensorGradientOf(int tensor) {
+    return shared(g -> {
+      int[] out = new int[1];
+      Native.check(CfpNative.cfp_graph_tensor_gradient_of(g, tensor, out));
+      return out[0];
+    });
+  }
+
+  /**
+   * The parameter or optimizer state {@code tensor} replaces in the next step, or
+   * {@link #NO_TENSOR} if it replaces none.
+   */
+  public int tensorUpdates(int tensor) {
+    return shared(g -> {
+      int[] out = new int[1];
+      Native.check(CfpNative.cfp_graph_tensor_updates(g, tensor, out));
       return out[0];
     });
   }

@@ -111,8 +111,12 @@ public final class Options extends NativeHandle {
   }
 
   /**
-   * Alpa's auto-sharding test convention: every axis link alpha = beta = 1, compute free, no
-   * replicated contractions, a tiny penalty on replicated parameters.
+   * Alpa's auto-sharding test convention: every link of the mesh set so far gets latency
+   * alpha = 1 s and bandwidth 1 / beta = 1 byte/s, compute is free, contractions may not
+   * run replicated, and replicated parameters cost 1e-9 s per byte (in {@link
+   * Plan#objective()} only). All-to-all is the plain alpha-beta formula, without Alpa's
+   * empirical factor. Call it after {@link #setMesh}: setMesh and setDevice reset the links
+   * to the device's, and later setters override what they set (cfp.h says exactly how).
    */
   public Options useAlpaTestConvention() {
     return set(CfpNative::cfp_options_use_alpa_test_convention);

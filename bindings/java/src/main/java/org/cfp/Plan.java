@@ -67,6 +67,14 @@ public final class Plan extends NativeHandle {
     return getDouble(CfpNative::cfp_plan_comm_time);
   }
 
+  /**
+   * What the search minimized, in seconds: the step time plus tie-breaking penalties (the
+   * replicated-parameter penalty), never below {@link #stepTime()}.
+   */
+  public double objective() {
+    return getDouble(CfpNative::cfp_plan_objective);
+  }
+
   /** Peak memory per device in bytes. */
   public long peakMemory() {
     return shared(p -> {

@@ -2,6 +2,7 @@ package org.cfp;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -79,6 +80,70 @@ public class GraphTest {
         assertEquals("scope.层", g.opScope(op));
         assertEquals(DType.BF16, g.tensorDType(y));
       }
+    }
+  }
+
+  @Test
+  public void trainingGraphsLinkGradientsUpdatesAndBackwardOps() {
+    try (Graph g = Models.build("mlp:layers=2,hidden=16,batch=4")) {
+      int gradients = 0;
+      int updates = 0;
+      for (int t = 0; t < g.tensorCount(); t++) {
+        int of = g.tensorGradientOf(t);
+        if (of != Graph.NO_TENSOR) {
+          gradients++;
+          assertArrayEquals(g.tensorName(t), g.tensorShape(of), g.tensorShape(t));
+        }
+        int replaced = g.tensorUpdates(t);
+        if (replaced != Graph.NO_TENSOR) {
+          updates++;
+          assertEquals(Graph.NO_OP, g.tensorProducer(replaced));
+          assertArrayEquals(g.tensorShape(replaced), g.tensorShape(t));
+        }
+      }
+      assertTrue(gradients > 0);
+      assertTrue(updates > 0);
+      assertEquals(-1, Graph.NO_TENSOR);
+      int hinted = 0;
+      for (int op = 0; op < g.opCount(); op++) {
+        int forward = g.opGradOf(op);
+        if (forward == Graph.NO_OP) continue;
+        hinted++;
+        assertEquals(Phase.BACKWARD, g.opPhase(op));
+        assertEquals(Phase.FORWARD, g.opPhase(forward));
+      }
+      assertTrue(hinted > 0);
+      CfpException e = assertThrows(CfpException.class, () -> g.tensorGradientOf(g.tensorCount()));
+      assertEquals(Status.OUT_OF_RANGE, e.status());
+    }
+  }
+
+  @Test
+  public void iterationSpaceOfAMatmul() {
+    try (Graph g = TinyMlp.build(8, 16); Options o = new Options().setMesh(2)) {
+      IterationSpace s = g.opIterationSpace(0);  // dot1: x[8,16] @ w1[16,16]
+      assertEquals(3, s.axisCount());
+      assertEquals(2, s.inputCount());
+      assertEquals(3, s.operandCount());
+      int reductions = 0;
+      for (int a = 0; a < s.axisCount(); a++) {
+        if (s.isReduction(a)) reductions++;
+        assertTrue(s.isSplittable(a));
+      }
+      assertEquals(1, reductions);
+      // m k / k n / m n, with axes a = m, b = n, c = k.
+      assertEquals("ac,cb->ab", s.toString());
+      assertArrayEquals(new int[] {2}, s.dimAxes(0, 1));
+      assertEquals(16, s.axisSize(2));
+      assertTrue(s.isReduction(2));
+      // The strategies' own einsum text names the same axes.
+      String described = Optimizer.describeStrategy(g, o, 0, 0);
+      assertTrue(described, described.endsWith(" : " + s));
+      // The bias broadcast's operand b1[16] is dim 1 of its output.
+      IterationSpace bcast = g.opIterationSpace(1);
+      assertArrayEquals(bcast.dimAxes(1, 1), bcast.dimAxes(0, 0));
+      assertEquals(s, g.opIterationSpace(0));
+      assertEquals(Status.OUT_OF_RANGE, assertThrows(CfpException.class, () -> g.opIterationSpace(5)).status());
     }
   }
 

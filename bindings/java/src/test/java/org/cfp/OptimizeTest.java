@@ -143,6 +143,7 @@ public class OptimizeTest {
     byte[] bytes = plan.toBytes();
     try (Plan loaded = Plan.fromBytes(bytes)) {
       assertEquals(plan.stepTime(), loaded.stepTime(), 0.0);
+      assertEquals(plan.objective(), loaded.objective(), 0.0);
       assertEquals(plan.computeTime(), loaded.computeTime(), 0.0);
       assertEquals(plan.peakMemory(), loaded.peakMemory());
       assertEquals(plan.isOptimal(), loaded.isOptimal());
@@ -227,6 +228,19 @@ public class OptimizeTest {
       try (Plan p = Optimizer.evaluate(mlp, base, zeros)) {
         assertEquals(0.0, p.computeTime(), 0.0);
         assertClose(p.commTime(), p.stepTime());
+      }
+    }
+  }
+
+  @Test
+  public void theObjectiveAddsTheReplicatedParameterPenalty() {
+    assertEquals(plan.stepTime(), plan.objective(), 0.0);  // no penalty set
+    try (Graph mlp = Models.build(MLP); Options o = new Options().setMesh(2, 2).setReplicatedParameterPenalty(1e-9)) {
+      try (Plan replicated = Optimizer.evaluate(mlp, o, new int[mlp.opCount()])) {
+        assertTrue(replicated.objective() + " vs " + replicated.stepTime(), replicated.objective() > replicated.stepTime());
+        try (Plan loaded = Plan.fromBytes(replicated.toBytes())) {
+          assertEquals(replicated.objective(), loaded.objective(), 0.0);
+        }
       }
     }
   }
