@@ -62,21 +62,38 @@ bool IsScatterOf(const ShardingSpec &need, const ShardingSpec &have) {
   return scattered == std::popcount(have.partial);
 }
 
-// The candidate that receives the given layouts without communication, with least compute;
+// How a member chooses among the strategies that receive its inputs without communication.
+enum class Follow : uint8_t {
+  LeastCompute,  // the cheapest locally
+  Propagate,     // the least split, then the cheapest
+};
+
+// Orders two candidates under `rule`: by devices the work is split over (Propagate only),
+// then by cost.
+bool Better(Follow rule, uint64_t shards, double cost, uint64_t best_shards, double best_cost) {
+  if (rule == Follow::Propagate && shards != best_shards) return shards < best_shards;
+  return cost < best_cost;
+}
+
+// The candidate that receives the given layouts without communication, chosen by `rule`;
 // if none does, the one with least resharding plus compute. Ties: lowest index.
 // A pending sum is received in its summed layout (an all-reduce) or reduce-scattered onto a
-// dim (Megatron's sequence parallelism after a row-parallel product). The scattered
-// candidate wins only where its compute and reduce-scatter save more than an all-gather
-// back to the summed layout would cost: small tensors are not split for nothing.
-uint32_t FollowInputs(const CostModel &model, uint32_t op, const std::vector<std::pair<uint32_t, ShardingSpec>> &given) {
+// dim (Megatron's sequence parallelism after a row-parallel product). Under least compute
+// the scattered candidate wins only where its compute and reduce-scatter save more than an
+// all-gather back to the summed layout would cost: small tensors are not split for nothing.
+// Under propagation the summed one wins: it splits less.
+uint32_t FollowInputs(const CostModel &model, uint32_t op, const std::vector<std::pair<uint32_t, ShardingSpec>> &given,
+                      Follow rule) {
   const auto &cands = model.strategies(op);
   const auto &inputs = model.graph().op(op).inputs;
   const double repeats = model.Repeats(op);
   constexpr double kInf = std::numeric_limits<double>::infinity();
   double best_summed = kInf, best_scattered = kInf, best_any = kInf;
+  uint64_t shards_summed = UINT64_MAX, shards_scattered = UINT64_MAX;
   uint32_t pick_summed = UINT32_MAX, pick_scattered = UINT32_MAX, pick_any = 0;
   for (uint32_t c = 0; c < cands.size(); ++c) {
-    const double compute = model.ComputeTime(op, cands[c]);
+    const double compute = model.AnalyticComputeTime(op, cands[c]);
+    const uint64_t shards = WorkShards(cands[c], model.mesh());
     double reduce = 0, back = 0, reshard = 0;
     bool scattered = false, exact = true;
     for (const auto &[slot, spec] : given) {
@@ -95,32 +112,42 @@ uint32_t FollowInputs(const CostModel &model, uint32_t op, const std::vector<std
           reshard += repeats * model.ReshardTime(t, spec, need);
       }
     }
-    if (exact && !scattered && compute + reduce < best_summed) {
-      best_summed = compute + reduce;
-      pick_summed = c;
-    } else if (exact && scattered && compute + reduce + back < best_scattered) {
-      best_scattered = compute + reduce + back;
-      pick_scattered = c;
+    if (exact && !scattered) {
+      if (pick_summed == UINT32_MAX || Better(rule, shards, compute + reduce, shards_summed, best_summed)) {
+        best_summed = compute + reduce;
+        shards_summed = shards;
+        pick_summed = c;
+      }
+    } else if (exact && scattered) {
+      if (pick_scattered == UINT32_MAX || Better(rule, shards, compute + reduce + back, shards_scattered, best_scattered)) {
+        best_scattered = compute + reduce + back;
+        shards_scattered = shards;
+        pick_scattered = c;
+      }
     } else if (!exact && compute + reduce + reshard < best_any) {
       best_any = compute + reduce + reshard;
       pick_any = c;
     }
   }
-  if (pick_scattered != UINT32_MAX && best_scattered < best_summed) return pick_scattered;
+  if (rule == Follow::LeastCompute && pick_scattered != UINT32_MAX && best_scattered < best_summed) return pick_scattered;
   if (pick_summed != UINT32_MAX) return pick_summed;
+  if (pick_scattered != UINT32_MAX) return pick_scattered;
   return pick_any;
 }
 
-// The candidate whose outputs already have the layouts the consumers want, with least
-// compute; if none, least resharding plus compute. Ties: lowest index.
-uint32_t ServeConsumers(const CostModel &model, uint32_t op, const std::vector<std::pair<uint32_t, ShardingSpec>> &wanted) {
+// The candidate whose outputs already have the layouts the consumers want, chosen by
+// `rule`; if none, least resharding plus compute. Ties: lowest index.
+uint32_t ServeConsumers(const CostModel &model, uint32_t op, const std::vector<std::pair<uint32_t, ShardingSpec>> &wanted,
+                        Follow rule) {
   const auto &cands = model.strategies(op);
   const auto &outs = model.graph().op(op).outputs;
   double best_exact = std::numeric_limits<double>::infinity();
   double best_any = std::numeric_limits<double>::infinity();
+  uint64_t shards_exact = UINT64_MAX;
   uint32_t pick_exact = UINT32_MAX, pick_any = 0;
   for (uint32_t c = 0; c < cands.size(); ++c) {
-    const double compute = model.ComputeTime(op, cands[c]);
+    const double compute = model.AnalyticComputeTime(op, cands[c]);
+    const uint64_t shards = WorkShards(cands[c], model.mesh());
     double reshard = 0;
     bool exact = true;
     for (const auto &[j, need] : wanted) {
@@ -131,8 +158,9 @@ uint32_t ServeConsumers(const CostModel &model, uint32_t op, const std::vector<s
       reshard += model.Repeats(op) * model.ReshardTime(outs[j], have, need);
     }
     if (exact) {
-      if (compute < best_exact) {
+      if (pick_exact == UINT32_MAX || Better(rule, shards, compute, shards_exact, best_exact)) {
         best_exact = compute;
+        shards_exact = shards;
         pick_exact = c;
       }
     } else if (pick_exact == UINT32_MAX && compute + reshard < best_any) {
@@ -208,7 +236,7 @@ uint32_t PartnerStrategy(const CostModel &model, uint32_t bwd, uint32_t fwd, con
 
 // The strategy of every member when the entry takes strategy k, `entry`, as CostBlock says.
 std::vector<uint32_t> FollowEntry(const Block &block, const BlockPartition &blocks, const CostModel &model,
-                                  uint32_t k, const Strategy &entry) {
+                                  uint32_t k, const Strategy &entry, Follow rule) {
   const Graph &g = model.graph();
   const uint32_t self = blocks.block_of_op[block.members.front()];
   const uint32_t n = static_cast<uint32_t>(block.members.size());
@@ -249,7 +277,7 @@ std::vector<uint32_t> FollowEntry(const Block &block, const BlockPartition &bloc
           deferred[i] = 1;
           continue;
         }
-        pick = FollowInputs(model, op, given);
+        pick = FollowInputs(model, op, given, rule);
       }
     }
     choice[i] = pick;
@@ -272,7 +300,7 @@ std::vector<uint32_t> FollowEntry(const Block &block, const BlockPartition &bloc
         for (uint32_t slot = 0; slot < cin.size(); ++slot)
           if (cin[slot] == outs[j]) wanted.emplace_back(j, model.InputSpec(c, slot, cs));
       }
-    choice[i] = ServeConsumers(model, op, wanted);
+    choice[i] = ServeConsumers(model, op, wanted, rule);
     deferred[i] = 2;
   }
   return choice;
@@ -338,13 +366,16 @@ void PriceRow(const Block &block, const BlockPartition &blocks, const CostModel 
 BlockTable CostBlock(const Block &block, const BlockPartition &blocks, const CostModel &model) {
   const std::vector<Strategy> entry = EntryStrategies(block, model);
   BlockTable table;
-  table.member_choice.resize(entry.size());
-  table.time.resize(entry.size());
-  table.memory.resize(entry.size());
-  for (uint32_t k = 0; k < entry.size(); ++k) {
-    table.member_choice[k] = FollowEntry(block, blocks, model, k, entry[k]);
-    PriceRow(block, blocks, model, table, k);
-  }
+  for (uint32_t k = 0; k < entry.size(); ++k)
+    for (Follow rule : {Follow::LeastCompute, Follow::Propagate}) {
+      std::vector<uint32_t> members = FollowEntry(block, blocks, model, k, entry[k], rule);
+      if (rule == Follow::Propagate && members == table.member_choice.back()) continue;
+      table.entry_of_row.push_back(k);
+      table.member_choice.push_back(std::move(members));
+    }
+  table.time.resize(table.member_choice.size());
+  table.memory.resize(table.member_choice.size());
+  for (uint32_t row = 0; row < table.size(); ++row) PriceRow(block, blocks, model, table, row);
   return table;
 }
 

@@ -14,21 +14,31 @@ namespace cfp {
 std::vector<Strategy> EntryStrategies(const Block &block, const CostModel &model);
 
 struct BlockTable {
-  // member_choice[k][i]: strategy index of block.members[i] when the entry takes strategy k.
+  // Row k: the entry takes strategy entry_of_row[k] (an index into EntryStrategies) and
+  // member i takes strategy member_choice[k][i].
+  std::vector<uint32_t> entry_of_row;
   std::vector<std::vector<uint32_t>> member_choice;
-  std::vector<double> time;    // compute + internal resharding + penalties, per k
-  std::vector<double> memory;  // bytes per device, per k
+  std::vector<double> time;    // compute + internal resharding + penalties, per row
+  std::vector<double> memory;  // bytes per device, per row
   uint32_t size() const { return static_cast<uint32_t>(time.size()); }
 };
 
 // Members follow the entry. A gradient contraction of an entry takes the entry's strategy
 // mapped onto its own axes (DESIGN §5.3: dX = dY·Wᵀ and dW = Xᵀ·dY split as Y = X·W is).
-// Every other member, in topological order, takes the strategy that receives the layouts
+// Every other member, in topological order, takes a strategy that receives the layouts
 // already decided inside the block without communication (a gradient is expected in its
 // forward tensor's layout; a pending sum is all-reduced, or reduce-scattered where that
-// pays), with the least compute; if none does, the one with the least resharding plus
-// compute. Members that receive nothing from the block serve their consumers in it. Ties go
-// to the lowest strategy index.
+// pays); if none does, the one with the least resharding plus compute. Members that
+// receive nothing from the block serve their consumers in it. Where several strategies
+// receive without communication, each entry strategy gets up to two rows, one per rule:
+//   - least compute: the most split of them (a broadcast also split along its new dims,
+//     a pending sum reduce-scattered), cheapest locally;
+//   - propagation: the least split of them (a member splits only what it receives, so a
+//     replicated entry keeps its members replicated), cheapest for consumers that need the
+//     entry's layout.
+// The search picks between them; the second row is omitted where it equals the first.
+// Ties go to the lowest strategy index. Compute here is the analytic estimate even under
+// measured costs, so the rows are the configurations the profiler measures.
 BlockTable CostBlock(const Block &block, const BlockPartition &blocks, const CostModel &model);
 
 // Where a tensor's layout is decided: the block of its producer, or for a graph input the

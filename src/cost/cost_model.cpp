@@ -130,6 +130,11 @@ double CostModel::ComputeTime(uint32_t op, const Strategy &s) const {
   return Repeats(op) * params_.compute_scale * AnalyticRunTime(op, s);
 }
 
+double CostModel::AnalyticComputeTime(uint32_t op, const Strategy &s) const {
+  if (params_.compute_scale == 0) return 0;
+  return Repeats(op) * params_.compute_scale * AnalyticRunTime(op, s);
+}
+
 double CostModel::AnalyticRunTime(uint32_t op, const Strategy &s) const {
   const Op &o = graph_.op(op);
   const IterationSpace &space = graph_.space(op);

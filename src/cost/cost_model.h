@@ -83,6 +83,9 @@ class CostModel {
   // Repeats x compute_scale x (the override's seconds per run where it has the op under
   // `s`, else the roofline time plus the kernel overhead).
   double ComputeTime(uint32_t op, const Strategy &s) const;
+  // ComputeTime without measurements: what blocks choose their members' strategies by, so
+  // that the configurations profiled are the ones the search prices.
+  double AnalyticComputeTime(uint32_t op, const Strategy &s) const;
   // The roofline time of one run, plus the kernel overhead; what measurements are scaled by.
   double AnalyticRunTime(uint32_t op, const Strategy &s) const;
   // Installs (or, with nullptr, removes) measured compute. Not thread-safe against

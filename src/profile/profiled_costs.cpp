@@ -172,7 +172,7 @@ Result<std::shared_ptr<const ComputeOverride>> ProfileBlockTypes(const Profiling
     std::string fallback_reason;
     for (uint32_t k = 0; k < bt.size(); ++k) {
       const std::vector<uint32_t> &members = bt.member_choice[k];
-      ProfileKey key{type.fingerprint, StrategyKeyText(model, rep, entry[k], members), report.device, dtype,
+      ProfileKey key{type.fingerprint, StrategyKeyText(model, rep, entry[bt.entry_of_row[k]], members), report.device, dtype,
                      report.library_version};
       double analytic = 0;
       for (size_t i = 0; i < rep.members.size(); ++i)

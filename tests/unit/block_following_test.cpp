@@ -37,12 +37,17 @@ struct Fixture {
   const Strategy &MemberStrategy(uint32_t k, uint32_t op) const {
     return model.strategies(op)[table.member_choice[k][blocks.index_in_block[op]]];
   }
-  // The entry strategy whose product is a pending sum: Megatron's row-parallel layer.
-  uint32_t RowParallel() const {
+  // The first row (least compute) or the last (propagation) whose entry strategy makes
+  // the product a pending sum: Megatron's row-parallel layer.
+  uint32_t RowParallel(bool propagation = false) const {
     const uint32_t entry = Get().entry_op;
+    uint32_t found = UINT32_MAX;
     for (uint32_t k = 0; k < table.size(); ++k)
-      if (model.OutputSpec(entry, 0, model.strategies(entry)[k]).partial) return k;
-    return UINT32_MAX;
+      if (model.OutputSpec(entry, 0, model.strategies(entry)[table.entry_of_row[k]]).partial) {
+        if (!propagation) return k;
+        found = k;
+      }
+    return found;
   }
 };
 
@@ -57,7 +62,7 @@ TEST(BlockFollowing, GradientProductsSplitAsTheEntry) {
   const auto &entry_inputs = f.g.op(entry).inputs;
   int partners = 0;
   for (uint32_t k = 0; k < f.table.size(); ++k) {
-    const Strategy &es = f.model.strategies(entry)[k];
+    const Strategy &es = f.model.strategies(entry)[f.table.entry_of_row[k]];
     for (uint32_t op : f.Get().members) {
       const Op &o = f.g.op(op);
       if (o.grad_of != static_cast<int32_t>(entry) || !IsContraction(o.kind)) continue;
@@ -87,8 +92,8 @@ TEST(BlockFollowing, GradientProductsSplitAsTheEntry) {
 
 // The consumers in the block of the row-parallel product's pending sum, and the layout each
 // receives it in.
-std::vector<ShardingSpec> ReceivedSums(const Fixture &f) {
-  const uint32_t k = f.RowParallel();
+std::vector<ShardingSpec> ReceivedSums(const Fixture &f, bool propagation = false) {
+  const uint32_t k = f.RowParallel(propagation);
   EXPECT_NE(k, UINT32_MAX);
   std::vector<ShardingSpec> received;
   if (k == UINT32_MAX) return received;
@@ -117,6 +122,31 @@ TEST(BlockFollowing, SmallRowParallelSumsAreAllReduced) {
   const std::vector<ShardingSpec> received = ReceivedSums(f);
   ASSERT_FALSE(received.empty());
   for (const ShardingSpec &s : received) EXPECT_TRUE(s.IsFullyReplicated()) << s.ToString();
+}
+
+// The propagation row keeps the row-parallel product's layout: its sum is all-reduced, not
+// split further, whatever that would save locally.
+TEST(BlockFollowing, PropagationRowAllReducesLargeSums) {
+  Fixture f("gpt:layers=1,hidden=2048,heads=16,seq=1024,batch=8,vocab=1000", 8);
+  ASSERT_NE(f.block, kNoId);
+  ASSERT_NE(f.RowParallel(true), f.RowParallel(false)) << "the two rules differ here";
+  const std::vector<ShardingSpec> received = ReceivedSums(f, true);
+  ASSERT_FALSE(received.empty());
+  for (const ShardingSpec &s : received) EXPECT_TRUE(s.IsFullyReplicated()) << s.ToString();
+}
+
+// Under a replicated entry the propagation row computes every member replicated: the plan
+// without collectives inside the block is in the space the search sees.
+TEST(BlockFollowing, ReplicatedEntryKeepsItsMembersReplicated) {
+  Fixture f("gpt:layers=1,hidden=256,heads=4,seq=128,batch=8,vocab=1000", 4);
+  ASSERT_NE(f.block, kNoId);
+  const uint32_t entry = f.Get().entry_op;
+  uint32_t row = UINT32_MAX;
+  for (uint32_t k = 0; k < f.table.size(); ++k)
+    if (WorkShards(f.model.strategies(entry)[f.table.entry_of_row[k]], f.model.mesh()) == 1) row = k;
+  ASSERT_NE(row, UINT32_MAX);
+  for (uint32_t op : f.Get().members)
+    EXPECT_EQ(WorkShards(f.MemberStrategy(row, op), f.model.mesh()), 1u) << f.g.op(op).name;
 }
 
 }  // namespace
