@@ -86,7 +86,7 @@ CFP_API cfp_status cfp_op_strategy_count(const cfp_graph *graph, const cfp_optio
     CFP_ASSIGN_OR_RETURN(cfp::Mesh mesh, options->options.BuildMesh());
     const cfp::Graph &g = *graph->graph;
     *out = static_cast<uint32_t>(
-        cfp::EnumerateStrategies(g.space(op), cfp::IsContraction(g.op(op).kind), mesh, options->options.rules).size());
+        cfp::OpStrategies(g, op, mesh, options->options.rules).size());
     return Status::Ok();
   });
 }
@@ -99,7 +99,7 @@ CFP_API cfp_status cfp_op_strategy_describe(const cfp_graph *graph, const cfp_op
     CFP_RETURN_IF_ERROR(CheckOp(graph, op));
     CFP_ASSIGN_OR_RETURN(cfp::Mesh mesh, options->options.BuildMesh());
     const cfp::Graph &g = *graph->graph;
-    auto strategies = cfp::EnumerateStrategies(g.space(op), cfp::IsContraction(g.op(op).kind), mesh, options->options.rules);
+    auto strategies = cfp::OpStrategies(g, op, mesh, options->options.rules);
     if (index >= strategies.size())
       return cfp::OutOfRange("strategy " + std::to_string(index) + " of " + cfp::DescribeOp(g.ops(), op) +
                              " is out of range (it has " + std::to_string(strategies.size()) + ")");

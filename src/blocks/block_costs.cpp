@@ -66,6 +66,7 @@ bool IsScatterOf(const ShardingSpec &need, const ShardingSpec &have) {
 enum class Follow : uint8_t {
   LeastCompute,  // the cheapest locally
   Propagate,     // the least split, then the cheapest
+  CarrySums,     // the cheapest locally, carrying pending sums through linear ops
 };
 
 // Orders two candidates under `rule`: by devices the work is split over (Propagate only),
@@ -92,6 +93,7 @@ uint32_t FollowInputs(const CostModel &model, uint32_t op, const std::vector<std
   uint64_t shards_summed = UINT64_MAX, shards_scattered = UINT64_MAX;
   uint32_t pick_summed = UINT32_MAX, pick_scattered = UINT32_MAX, pick_any = 0;
   for (uint32_t c = 0; c < cands.size(); ++c) {
+    if (cands[c].HasPending() && rule != Follow::CarrySums) continue;
     const double compute = model.AnalyticComputeTime(op, cands[c]);
     const uint64_t shards = WorkShards(cands[c], model.mesh());
     double reduce = 0, back = 0, reshard = 0;
@@ -124,12 +126,12 @@ uint32_t FollowInputs(const CostModel &model, uint32_t op, const std::vector<std
         shards_scattered = shards;
         pick_scattered = c;
       }
-    } else if (!exact && compute + reduce + reshard < best_any) {
+    } else if (!exact && !cands[c].HasPending() && compute + reduce + reshard < best_any) {
       best_any = compute + reduce + reshard;
       pick_any = c;
     }
   }
-  if (rule == Follow::LeastCompute && pick_scattered != UINT32_MAX && best_scattered < best_summed) return pick_scattered;
+  if (rule != Follow::Propagate && pick_scattered != UINT32_MAX && best_scattered < best_summed) return pick_scattered;
   if (pick_summed != UINT32_MAX) return pick_summed;
   if (pick_scattered != UINT32_MAX) return pick_scattered;
   return pick_any;
@@ -146,6 +148,7 @@ uint32_t ServeConsumers(const CostModel &model, uint32_t op, const std::vector<s
   uint64_t shards_exact = UINT64_MAX;
   uint32_t pick_exact = UINT32_MAX, pick_any = 0;
   for (uint32_t c = 0; c < cands.size(); ++c) {
+    if (cands[c].HasPending() && rule != Follow::CarrySums) continue;
     const double compute = model.AnalyticComputeTime(op, cands[c]);
     const uint64_t shards = WorkShards(cands[c], model.mesh());
     double reshard = 0;
@@ -163,7 +166,7 @@ uint32_t ServeConsumers(const CostModel &model, uint32_t op, const std::vector<s
         shards_exact = shards;
         pick_exact = c;
       }
-    } else if (pick_exact == UINT32_MAX && compute + reshard < best_any) {
+    } else if (pick_exact == UINT32_MAX && !cands[c].HasPending() && compute + reshard < best_any) {
       best_any = compute + reshard;
       pick_any = c;
     }
@@ -225,6 +228,7 @@ uint32_t PartnerStrategy(const CostModel &model, uint32_t bwd, uint32_t fwd, con
   Strategy mapped;
   for (int m = 0; m < kMaxMeshAxes; ++m) {
     if (s.axis_of[m] == Strategy::kNone) continue;
+    if (!s.Splits(m)) return UINT32_MAX;  // a contraction carries no pending sum
     const int32_t a = axis_map[s.axis_of[m]];
     if (a < 0) return UINT32_MAX;
     mapped.axis_of[m] = static_cast<int16_t>(a);
@@ -361,22 +365,79 @@ void PriceRow(const Block &block, const BlockPartition &blocks, const CostModel 
   table.memory[k] = memory;
 }
 
+// What other blocks see of row `k`: the layouts of the tensors the block decides that
+// another block reads or stores back, and those its members need of tensors decided
+// elsewhere, in a fixed order.
+std::vector<ShardingSpec> Interface(const Block &block, const BlockPartition &blocks, const CostModel &model,
+                                    const BlockTable &table, uint32_t k) {
+  const Graph &g = model.graph();
+  const uint32_t self = blocks.block_of_op[block.members.front()];
+  auto seen_outside = [&](uint32_t t) {
+    for (const CostModel::ReadGroup &group : model.read_groups(t))
+      if (group.block != self) return true;
+    const int32_t target = model.loop_target(t), source = model.loop_source(t);
+    return (target >= 0 && DecidingBlock(static_cast<uint32_t>(target), blocks, model) != self) ||
+           (source >= 0 && DecidingBlock(static_cast<uint32_t>(source), blocks, model) != self);
+  };
+  std::vector<ShardingSpec> out;
+  for (uint32_t i = 0; i < block.members.size(); ++i) {
+    const uint32_t op = block.members[i];
+    const Op &o = g.op(op);
+    const Strategy &s = model.strategies(op)[table.member_choice[k][i]];
+    for (uint32_t slot = 0; slot < o.inputs.size(); ++slot) {
+      const uint32_t t = o.inputs[slot];
+      if (DecidingBlock(t, blocks, model) != self) out.push_back(model.InputSpec(op, slot, s));
+      else if (g.producer(t) == kNoId && model.storage_op(t) == op && model.storage_slot(t) == slot && seen_outside(t))
+        out.push_back(model.InputSpec(op, slot, s));
+    }
+    for (uint32_t j = 0; j < o.outputs.size(); ++j)
+      if (seen_outside(o.outputs[j])) out.push_back(model.OutputSpec(op, j, s));
+  }
+  return out;
+}
+
 }  // namespace
 
-BlockTable CostBlock(const Block &block, const BlockPartition &blocks, const CostModel &model) {
+BlockTable CostBlock(const Block &block, const BlockPartition &blocks, const CostModel &model, bool drop_dominated) {
   const std::vector<Strategy> entry = EntryStrategies(block, model);
   BlockTable table;
   for (uint32_t k = 0; k < entry.size(); ++k)
-    for (Follow rule : {Follow::LeastCompute, Follow::Propagate}) {
+    for (Follow rule : {Follow::LeastCompute, Follow::Propagate, Follow::CarrySums}) {
       std::vector<uint32_t> members = FollowEntry(block, blocks, model, k, entry[k], rule);
-      if (rule == Follow::Propagate && members == table.member_choice.back()) continue;
+      bool seen = false;  // by an earlier rule for the same entry strategy
+      for (size_t r = table.member_choice.size(); r-- > 0 && table.entry_of_row[r] == k;) seen |= table.member_choice[r] == members;
+      if (seen) continue;
       table.entry_of_row.push_back(k);
       table.member_choice.push_back(std::move(members));
     }
-  table.time.resize(table.member_choice.size());
-  table.memory.resize(table.member_choice.size());
+  table.time.assign(table.member_choice.size(), 0);
+  table.memory.assign(table.member_choice.size(), 0);
+  table.rows_considered = table.size();
   for (uint32_t row = 0; row < table.size(); ++row) PriceRow(block, blocks, model, table, row);
-  return table;
+  if (!drop_dominated || table.size() < 2) return table;
+
+  std::vector<std::vector<ShardingSpec>> face(table.size());
+  for (uint32_t row = 0; row < table.size(); ++row) face[row] = Interface(block, blocks, model, table, row);
+  // Row r is dropped when a row q kept or later shows the same interface at no more time
+  // and memory, strictly less of one or, on a tie, q comes first.
+  std::vector<uint8_t> keep(table.size(), 1);
+  for (uint32_t r = 0; r < table.size(); ++r)
+    for (uint32_t q = 0; q < table.size() && keep[r]; ++q) {
+      if (q == r || !keep[q] || table.time[q] > table.time[r] || table.memory[q] > table.memory[r]) continue;
+      const bool tie = table.time[q] == table.time[r] && table.memory[q] == table.memory[r];
+      if (tie && q > r) continue;
+      if (face[q] == face[r]) keep[r] = 0;
+    }
+  BlockTable kept;
+  kept.rows_considered = table.rows_considered;
+  for (uint32_t r = 0; r < table.size(); ++r) {
+    if (!keep[r]) continue;
+    kept.entry_of_row.push_back(table.entry_of_row[r]);
+    kept.member_choice.push_back(std::move(table.member_choice[r]));
+    kept.time.push_back(table.time[r]);
+    kept.memory.push_back(table.memory[r]);
+  }
+  return kept;
 }
 
 }  // namespace cfp

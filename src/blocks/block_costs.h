@@ -20,6 +20,9 @@ struct BlockTable {
   std::vector<std::vector<uint32_t>> member_choice;
   std::vector<double> time;    // compute + internal resharding + penalties, per row
   std::vector<double> memory;  // bytes per device, per row
+  // Rows followed and priced, before dominated ones were dropped (what the profiler
+  // measures and the statistics count).
+  uint32_t rows_considered = 0;
   uint32_t size() const { return static_cast<uint32_t>(time.size()); }
 };
 
@@ -30,16 +33,25 @@ struct BlockTable {
 // forward tensor's layout; a pending sum is all-reduced, or reduce-scattered where that
 // pays); if none does, the one with the least resharding plus compute. Members that
 // receive nothing from the block serve their consumers in it. Where several strategies
-// receive without communication, each entry strategy gets up to two rows, one per rule:
+// receive without communication, each entry strategy gets up to three rows, one per rule:
 //   - least compute: the most split of them (a broadcast also split along its new dims,
 //     a pending sum reduce-scattered), cheapest locally;
 //   - propagation: the least split of them (a member splits only what it receives, so a
 //     replicated entry keeps its members replicated), cheapest for consumers that need the
-//     entry's layout.
-// The search picks between them; the second row is omitted where it equals the first.
+//     entry's layout;
+//   - carried sums: least compute, where a linear op (add, convert, scaling...) may take
+//     a pending sum as it is and pass it on (Strategy::kPending), so that two partial
+//     gradients added are reduced once.
+// The first two never carry a pending sum through an op. The search picks among the rows;
+// a row equal to an earlier one of the same entry strategy is omitted.
 // Ties go to the lowest strategy index. Compute here is the analytic estimate even under
 // measured costs, so the rows are the configurations the profiler measures.
-BlockTable CostBlock(const Block &block, const BlockPartition &blocks, const CostModel &model);
+// With `drop_dominated`, a row is dropped where another row shows every other block the
+// same layouts (of the tensors it decides that others read or store back, and of those it
+// reads from others) at no more time and memory: no plan can need it, so the search space
+// loses nothing.
+BlockTable CostBlock(const Block &block, const BlockPartition &blocks, const CostModel &model,
+                     bool drop_dominated = true);
 
 // Where a tensor's layout is decided: the block of its producer, or for a graph input the
 // block of the op it is stored for. kNoId for unused graph inputs.

@@ -19,6 +19,8 @@ CostModel::CostModel(const Graph &graph, Mesh mesh, DeviceSpec device, CostParam
       strategies_(graph.num_ops()) {
   const uint32_t nt = graph.num_tensors(), no = graph.num_ops();
   topo_pos_.resize(no);
+  pending_inputs_.resize(no);
+  for (uint32_t op = 0; op < no; ++op) pending_inputs_[op] = PendingSumInputs(graph, op);
   for (uint32_t i = 0; i < no; ++i) topo_pos_[graph.topo_order()[i]] = i;
   const auto blocks_start = std::chrono::steady_clock::now();
   blocks_ = BuildBlocks(graph);
@@ -48,6 +50,7 @@ CostModel::CostModel(const Graph &graph, Mesh mesh, DeviceSpec device, CostParam
   storage_slot_.assign(nt, 0);
   resident_.assign(nt, 0);
   loop_target_.assign(nt, -1);
+  loop_source_.assign(nt, -1);
   final_result_.assign(nt, 0);
   for (uint32_t t = 0; t < nt; ++t) {
     const Tensor &tensor = graph.tensor(t);
@@ -61,7 +64,7 @@ CostModel::CostModel(const Graph &graph, Mesh mesh, DeviceSpec device, CostParam
     }
     if (tensor.updates >= 0 && graph.producer(t) != kNoId &&
         graph.producer(static_cast<uint32_t>(tensor.updates)) == kNoId)
-      loop_target_[t] = tensor.updates;
+      loop_target_[t] = tensor.updates, loop_source_[tensor.updates] = static_cast<int32_t>(t);
     bool is_input = graph.producer(t) == kNoId;
     final_result_[t] = !is_input && consumers.empty() && loop_target_[t] < 0;
     bool res = false;
@@ -91,7 +94,8 @@ CostModel::CostModel(const Graph &graph, Mesh mesh, DeviceSpec device, CostParam
 
 const std::vector<Strategy> &CostModel::strategies(uint32_t op) const {
   std::call_once(strategies_once_[op], [&] {
-    strategies_[op] = EnumerateStrategies(graph_.space(op), IsContraction(graph_.op(op).kind), mesh_, rules_);
+    strategies_[op] = EnumerateStrategies(graph_.space(op), IsContraction(graph_.op(op).kind), mesh_, rules_,
+                                          pending_inputs_[op]);
   });
   return strategies_[op];
 }
@@ -147,7 +151,7 @@ double CostModel::AnalyticRunTime(uint32_t op, const Strategy &s) const {
   auto operand_bytes = [&](uint32_t operand, uint32_t tensor) {
     double split = 1;
     for (int m = 0; m < nm; ++m)
-      if (s.axis_of[m] != Strategy::kNone && space.OperandHasAxis(operand, static_cast<uint32_t>(s.axis_of[m])))
+      if (s.Splits(m) && space.OperandHasAxis(operand, static_cast<uint32_t>(s.axis_of[m])))
         split *= mesh_.size(m);
     return static_cast<double>(graph_.tensor(tensor).Bytes()) / split;
   };

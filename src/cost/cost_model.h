@@ -77,7 +77,7 @@ class CostModel {
   const DeviceSpec &device() const { return device_; }
   const CostParams &params() const { return params_; }
 
-  // The op's strategies (EnumerateStrategies), computed on first use. Thread-safe.
+  // The op's strategies (OpStrategies), computed on first use. Thread-safe.
   const std::vector<Strategy> &strategies(uint32_t op) const;
 
   // Repeats x compute_scale x (the override's seconds per run where it has the op under
@@ -93,10 +93,10 @@ class CostModel {
   void SetComputeOverride(std::shared_ptr<const ComputeOverride> o) { override_ = std::move(o); }
   const ComputeOverride *compute_override() const { return override_.get(); }
   ShardingSpec InputSpec(uint32_t op, uint32_t slot, const Strategy &s) const {
-    return OperandSpec(graph_.space(op), slot, s, mesh_.num_axes());
+    return OperandSpec(graph_.space(op), slot, s, mesh_.num_axes(), pending_inputs_[op]);
   }
   ShardingSpec OutputSpec(uint32_t op, uint32_t slot, const Strategy &s) const {
-    return OperandSpec(graph_.space(op), graph_.space(op).num_inputs() + slot, s, mesh_.num_axes());
+    return OperandSpec(graph_.space(op), graph_.space(op).num_inputs() + slot, s, mesh_.num_axes(), pending_inputs_[op]);
   }
   double ReshardTime(uint32_t tensor, const ShardingSpec &from, const ShardingSpec &to) const;
   // How many times per step an op runs: the micro-batch count; once for the update phase and
@@ -119,6 +119,8 @@ class CostModel {
   bool resident(uint32_t tensor) const { return resident_[tensor]; }
   // The graph input an output replaces in the next step, or -1.
   int32_t loop_target(uint32_t tensor) const { return loop_target_[tensor]; }
+  // The output that replaces a graph input in the next step, or -1.
+  int32_t loop_source(uint32_t tensor) const { return loop_source_[tensor]; }
   // A result no op reads and that replaces nothing: it must end the step summed.
   bool final_result(uint32_t tensor) const { return final_result_[tensor]; }
   // Position of each op in the topological order.
@@ -186,9 +188,10 @@ class CostModel {
   CostParams params_;
   StrategyRules rules_;
   std::vector<uint32_t> topo_pos_;
+  std::vector<uint32_t> pending_inputs_;  // per op, PendingSumInputs
   std::vector<uint32_t> storage_op_, storage_slot_;
   std::vector<uint8_t> resident_;
-  std::vector<int32_t> loop_target_;
+  std::vector<int32_t> loop_target_, loop_source_;
   std::vector<uint8_t> final_result_;
   std::vector<uint8_t> invariant_;  // per tensor
   std::shared_ptr<const ComputeOverride> override_;

@@ -100,7 +100,7 @@ Result<Plan> PlanFromBuffer(const void *data, size_t size) {
         if (o->assignment()->size() != nm) return InvalidData("an op strategy does not match the mesh");
         for (size_t m = 0; m < nm; ++m) {
           int32_t a = o->assignment()->Get(static_cast<flatbuffers::uoffset_t>(m));
-          if (a < -1 || a > INT16_MAX) return InvalidData("an op strategy names axis " + std::to_string(a));
+          if (a < Strategy::kPending || a > INT16_MAX) return InvalidData("an op strategy names axis " + std::to_string(a));
           s.axis_of[m] = static_cast<int16_t>(a);
         }
       }

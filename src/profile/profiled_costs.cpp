@@ -148,7 +148,8 @@ Result<std::shared_ptr<const ComputeOverride>> ProfileBlockTypes(const Profiling
   }
   std::vector<BlockTable> tables(instances.size());
   for (uint32_t ti = 0; ti < instances.size(); ++ti) {
-    tables[ti] = CostBlock(blocks.blocks[instances[ti][0]], blocks, model);
+    // Every row the search may keep: which rows dominate depends on what is measured.
+    tables[ti] = CostBlock(blocks.blocks[instances[ti][0]], blocks, model, /*drop_dominated=*/false);
     report.configurations += tables[ti].size();
   }
 

@@ -202,7 +202,7 @@ Result<Prepared> Prepare(const CostModel &model, const OptimizerOptions &options
   tbb::parallel_for(size_t{0}, representative.size(), [&](size_t i) {
     p.unique_tables[i] = CostBlock(p.blocks.blocks[representative[i]], p.blocks, model);
   });
-  for (const BlockTable &bt : p.unique_tables) stats.configurations_costed += bt.size();
+  for (const BlockTable &bt : p.unique_tables) stats.configurations_costed += bt.rows_considered;
   CFP_RETURN_IF_ERROR(Report(options, "costs", 1, 2));
 
   // Pairwise factors, one cost matrix per distinct edge signature.

@@ -124,29 +124,70 @@ TEST(BlockFollowing, SmallRowParallelSumsAreAllReduced) {
   for (const ShardingSpec &s : received) EXPECT_TRUE(s.IsFullyReplicated()) << s.ToString();
 }
 
-// The propagation row keeps the row-parallel product's layout: its sum is all-reduced, not
-// split further, whatever that would save locally.
+// Beside the least-compute row, the row-parallel strategy has a propagation row: its sum
+// is all-reduced, not split further, whatever splitting would save locally.
 TEST(BlockFollowing, PropagationRowAllReducesLargeSums) {
   Fixture f("gpt:layers=1,hidden=2048,heads=16,seq=1024,batch=8,vocab=1000", 8);
   ASSERT_NE(f.block, kNoId);
-  ASSERT_NE(f.RowParallel(true), f.RowParallel(false)) << "the two rules differ here";
-  const std::vector<ShardingSpec> received = ReceivedSums(f, true);
-  ASSERT_FALSE(received.empty());
-  for (const ShardingSpec &s : received) EXPECT_TRUE(s.IsFullyReplicated()) << s.ToString();
+  const uint32_t entry = f.Get().entry_op;
+  const uint32_t y = f.g.op(entry).outputs[0];
+  bool summed = false, scattered = false;
+  for (uint32_t k = 0; k < f.table.size(); ++k) {
+    if (!f.model.OutputSpec(entry, 0, f.model.strategies(entry)[f.table.entry_of_row[k]]).partial) continue;
+    bool all_summed = true, all_split = true;
+    for (uint32_t c : f.g.consumers(y)) {
+      if (f.blocks.block_of_op[c] != f.block) continue;
+      const ShardingSpec s = f.model.InputSpec(c, SlotOf(f.g.op(c).inputs, y), f.MemberStrategy(k, c));
+      all_summed &= s.IsFullyReplicated();
+      all_split &= !s.partial && s.ShardCount(f.model.mesh()) == 8;
+    }
+    summed |= all_summed;
+    scattered |= all_split;
+  }
+  EXPECT_TRUE(summed) << "a row all-reduces the row-parallel sum";
+  EXPECT_TRUE(scattered) << "a row reduce-scatters it";
 }
 
-// Under a replicated entry the propagation row computes every member replicated: the plan
-// without collectives inside the block is in the space the search sees.
+// Under a replicated entry some row computes every member replicated: the plan without
+// collectives inside the block is in the space the search sees.
 TEST(BlockFollowing, ReplicatedEntryKeepsItsMembersReplicated) {
   Fixture f("gpt:layers=1,hidden=256,heads=4,seq=128,batch=8,vocab=1000", 4);
   ASSERT_NE(f.block, kNoId);
   const uint32_t entry = f.Get().entry_op;
-  uint32_t row = UINT32_MAX;
-  for (uint32_t k = 0; k < f.table.size(); ++k)
-    if (WorkShards(f.model.strategies(entry)[f.table.entry_of_row[k]], f.model.mesh()) == 1) row = k;
-  ASSERT_NE(row, UINT32_MAX);
-  for (uint32_t op : f.Get().members)
-    EXPECT_EQ(WorkShards(f.MemberStrategy(row, op), f.model.mesh()), 1u) << f.g.op(op).name;
+  bool found = false;
+  for (uint32_t k = 0; k < f.table.size() && !found; ++k) {
+    if (WorkShards(f.model.strategies(entry)[f.table.entry_of_row[k]], f.model.mesh()) != 1) continue;
+    bool all = true;
+    for (uint32_t op : f.Get().members) {
+      const Strategy &s = f.MemberStrategy(k, op);
+      all &= WorkShards(s, f.model.mesh()) == 1 && !s.HasPending();
+    }
+    found = all;
+  }
+  EXPECT_TRUE(found);
+}
+
+// Two pending sums added are reduced once: the gradients of Q, K and V with respect to
+// their shared input, under the column-parallel strategy, are added as pending sums in a
+// row of the projection block and all-reduced after the adds.
+TEST(BlockFollowing, PendingSumsAreCarriedThroughAdds) {
+  Graph g = BuildModel("gpt:layers=1,hidden=256,heads=4,seq=128,batch=8,vocab=1000").value();
+  const DeviceSpec device = *DevicePreset("h100-sxm");
+  CostModel model(g, Mesh::Create({4}, device, 8).value(), device, {}, {});
+  const BlockPartition &blocks = model.blocks();
+  bool carried = false;
+  for (const Block &b : blocks.blocks) {
+    if (b.entries.size() != 3) continue;  // Q, K and V
+    const BlockTable table = CostBlock(b, blocks, model);
+    for (uint32_t k = 0; k < table.size(); ++k)
+      for (uint32_t i = 0; i < b.members.size(); ++i) {
+        const Op &o = g.op(b.members[i]);
+        if (o.kind != OpKind::Add || o.phase != Phase::Backward) continue;
+        const Strategy &s = model.strategies(b.members[i])[table.member_choice[k][i]];
+        carried |= s.HasPending() && model.InputSpec(b.members[i], 0, s).partial && model.InputSpec(b.members[i], 1, s).partial;
+      }
+  }
+  EXPECT_TRUE(carried);
 }
 
 }  // namespace

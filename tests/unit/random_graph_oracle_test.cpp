@@ -36,32 +36,24 @@ namespace cfp {
 namespace {
 
 // How far above the per-operator optimum a plan may be, (plan - per_op) / per_op, set just
-// above the largest gap measured over the 320 default graphs: per-op optima found for 218
-// (2 graphs have no plan, 100 need larger tables, see kPerOpLimits), 145 of them at gap 0;
-// largest gaps 19.9% under the device model (seed 108), 57.4% under Alpa's convention
-// (seed 34). More graphs find larger gaps: 400 per instance reach 19.9% and 166% (MoE
-// under Alpa's convention, seed 538), so a larger CFP_RANDOM_GRAPHS can fail this bound.
-// The 56 graphs above 1.5%, by seed:
-//   Mesh4DeviceModel      76 108 124 168 184 220 268 280 284 296
-//   Mesh2x2DeviceModel    25 29 73 297
-//   Mesh4AlpaConvention   10 18 22 30 34 50 54 62 74 78 86 98 102 110 130 134 174 178 186 194
-//                         210 214 222 262 266 274 290 294 298 314
-//   Mesh2x2AlpaConvention 3 7 51 91 103 115 119 159 167 183 243 287
-// Why, where the per-op optimum's choices leave every row of a block's table:
-//  - A pending sum does not flow through an add: the gradient adds of Q/K/V's input (134,
-//    220) and of a residual (34, 294, 10) all-reduce each operand where the per-op optimum
-//    adds the pending sums and reduces once (or splits the backward dots so that nothing
-//    is pending, 124); after a residual's row-split contraction the add all-reduces where
-//    the per-op optimum reduce-scatters into a split add (7). Under Alpa's convention each
-//    collective costs 1 s, so these dominate its gaps.
-//  - An embedding's scatter-add gradient and the table's update (76, 25): the per-op
-//    optimum keeps the table's gradient split, the block's row leaves it pending.
-//  - The tied head's contraction and its two gradient contractions follow one entry
-//    strategy, while the per-op optimum maps them differently (108, 220).
+// above the largest gap measured over the 320 default graphs: per-op optima found for 216
+// (2 graphs have no plan, 102 need larger tables, see kPerOpLimits), 150 of them at gap 0;
+// largest gaps 19.9% under the device model (seed 108; mean 0.65% on a 1-D mesh, 0.41% on
+// 2x2) and 33.2% under Alpa's convention (seed 7; means 3.9% and 4.3%), where every
+// collective costs 1 s whatever its size. More graphs find larger gaps (MoE under Alpa's
+// convention), so a larger CFP_RANDOM_GRAPHS can fail this bound; the summary each
+// instance prints names the worst seeds. What the per-op optimum does that no row of a
+// block's table does:
+//  - after a residual's row-split contraction, the add reduce-scatters into a split add
+//    where the block's rows all-reduce or carry the sum (7);
+//  - an embedding's scatter-add gradient and the table's update: the per-op optimum keeps
+//    the table's gradient split, the block's rows leave it pending or summed (76, 25);
+//  - the tied head's contraction and its two gradient contractions follow one entry
+//    strategy, while the per-op optimum maps them differently (108, 220);
 //  - MoE: the combine product on [T,E,C] and its gradient follow the gating contraction
 //    while the per-op optimum splits them on their own (168, 297, 34, 103).
 constexpr double kMaxPerOpGapDeviceModel = 0.20;
-constexpr double kMaxPerOpGapAlpaConvention = 0.58;
+constexpr double kMaxPerOpGapAlpaConvention = 0.34;
 
 constexpr double kRelTol = 1e-9;
 
@@ -127,7 +119,7 @@ TEST_P(RandomTrainingGraphOracle, PlanMatchesExactOracles) {
   const OptimizerOptions o = OptionsFor(in);
   const int n = GraphsPerInstance();
   std::vector<Outcome> gaps;
-  int no_plan = 0, gave_up = 0, per_op_skipped = 0;
+  int no_plan = 0, gave_up = 0, per_op_skipped = 0, unproven = 0;
   uint64_t largest_table = 0;
   uint32_t most_ops = 0;
   for (int i = 0; i < n; ++i) {
@@ -160,7 +152,10 @@ TEST_P(RandomTrainingGraphOracle, PlanMatchesExactOracles) {
       continue;
     }
     ASSERT_TRUE(plan.ok()) << plan.status().message();
-    EXPECT_TRUE(plan->is_optimal);
+    // Without a binding budget the search is exact unless its frontier outgrows the state
+    // cap (a million states a step; MoE graphs on 2x2 reach it), when it keeps the best
+    // states: it must then still have found the block-space optimum below, and says so.
+    unproven += !plan->is_optimal;
 
     // (a) The optimizer's promise: the least objective over its own search space.
     if (block.solved) {
@@ -207,8 +202,8 @@ TEST_P(RandomTrainingGraphOracle, PlanMatchesExactOracles) {
   }
   std::printf(
       "[%s] %d graphs (up to %u ops, largest oracle table %llu entries), %d without a plan, %d block oracle "
-      "give-ups, %d per-op optima beyond the table limit\n",
-      in.name, n, most_ops, static_cast<unsigned long long>(largest_table), no_plan, gave_up, per_op_skipped);
+      "give-ups, %d per-op optima beyond the table limit, %d plans not proven optimal (state cap)\n",
+      in.name, n, most_ops, static_cast<unsigned long long>(largest_table), no_plan, gave_up, per_op_skipped, unproven);
   std::printf(
       "[%s] plan vs per-op optimum: %d of %zu at gap 0; max %.4g%%, mean %.4g%%; <0.1%%: %d, <1%%: %d, "
       "<1.5%%: %d, >=1.5%%: %d\n",

@@ -969,7 +969,12 @@ extern "C" {
     pub fn cfp_plan_peak_memory(plan: *const cfp_plan, out: *mut u64) -> cfp_status;
 }
 extern "C" {
-    #[doc = " 1 if the plan is proven optimal for the cost model and budget, else 0."]
+    #[doc = " 1 if the plan is proven optimal for the cost model and budget, else 0. Optimal means: no"]
+    #[doc = " plan of the block space has a smaller objective (cfp_plan_objective) within the memory"]
+    #[doc = " budget. The block space is every per-op choice obtained by giving each ParallelBlock one"]
+    #[doc = " of its entry's strategies and letting every member follow it (docs/design.md §5, §8); a"]
+    #[doc = " choice outside it, priced by cfp_evaluate, can be cheaper. 0 when the memory budget's"]
+    #[doc = " Lagrangian bound is not tight or a search limit stopped the exact search."]
     pub fn cfp_plan_is_optimal(plan: *const cfp_plan, out: *mut ::std::os::raw::c_int) -> cfp_status;
 }
 extern "C" {
