@@ -54,6 +54,10 @@ namespace {
 //    while the per-op optimum splits them on their own (168, 297, 34, 103).
 constexpr double kMaxPerOpGapDeviceModel = 0.20;
 constexpr double kMaxPerOpGapAlpaConvention = 0.34;
+// And on average over the graphs whose per-op optimum is known (measured 0.65% and 0.41%
+// under the device model, 3.9% and 4.3% under Alpa's convention).
+constexpr double kMaxMeanGapDeviceModel = 0.01;
+constexpr double kMaxMeanGapAlpaConvention = 0.05;
 
 constexpr double kRelTol = 1e-9;
 
@@ -69,6 +73,7 @@ struct Instance {
   std::vector<uint32_t> mesh;
   bool alpa;  // Alpa's test convention instead of the H100 SXM device model
   double max_gap;
+  double max_mean_gap;
 };
 
 void PrintTo(const Instance &in, std::ostream *os) { *os << in.name; }
@@ -209,6 +214,9 @@ TEST_P(RandomTrainingGraphOracle, PlanMatchesExactOracles) {
       "<1.5%%: %d, >=1.5%%: %d\n",
       in.name, exact, gaps.size(), 100 * worst, gaps.empty() ? 0.0 : 100 * sum / static_cast<double>(gaps.size()),
       buckets[1], buckets[2], buckets[3], buckets[4]);
+  // The mean over a handful of graphs (sanitizer runs) says little; the bound is for the
+  // default run.
+  if (gaps.size() >= 20) EXPECT_LE(sum / static_cast<double>(gaps.size()), in.max_mean_gap);
   std::sort(gaps.begin(), gaps.end(), [](const Outcome &a, const Outcome &b) { return a.gap > b.gap; });
   for (size_t i = 0; i < gaps.size() && i < 5 && gaps[i].gap > kRelTol; ++i)
     std::printf("[%s]   gap %.4g%%  %s, %u ops: %s\n", in.name, 100 * gaps[i].gap, gaps[i].c.Describe().c_str(),
@@ -217,10 +225,10 @@ TEST_P(RandomTrainingGraphOracle, PlanMatchesExactOracles) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeded, RandomTrainingGraphOracle,
-                         ::testing::Values(Instance{"Mesh4DeviceModel", {4}, false, kMaxPerOpGapDeviceModel},
-                                           Instance{"Mesh2x2DeviceModel", {2, 2}, false, kMaxPerOpGapDeviceModel},
-                                           Instance{"Mesh4AlpaConvention", {4}, true, kMaxPerOpGapAlpaConvention},
-                                           Instance{"Mesh2x2AlpaConvention", {2, 2}, true, kMaxPerOpGapAlpaConvention}),
+                         ::testing::Values(Instance{"Mesh4DeviceModel", {4}, false, kMaxPerOpGapDeviceModel, kMaxMeanGapDeviceModel},
+                                           Instance{"Mesh2x2DeviceModel", {2, 2}, false, kMaxPerOpGapDeviceModel, kMaxMeanGapDeviceModel},
+                                           Instance{"Mesh4AlpaConvention", {4}, true, kMaxPerOpGapAlpaConvention, kMaxMeanGapAlpaConvention},
+                                           Instance{"Mesh2x2AlpaConvention", {2, 2}, true, kMaxPerOpGapAlpaConvention, kMaxMeanGapAlpaConvention}),
                          [](const ::testing::TestParamInfo<Instance> &info) { return std::string(info.param.name); });
 
 }  // namespace
