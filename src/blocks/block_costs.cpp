@@ -404,10 +404,16 @@ BlockTable CostBlock(const Block &block, const BlockPartition &blocks, const Cos
   for (uint32_t k = 0; k < entry.size(); ++k)
     for (Follow rule : {Follow::LeastCompute, Follow::Propagate, Follow::CarrySums}) {
       std::vector<uint32_t> members = FollowEntry(block, blocks, model, k, entry[k], rule);
+      const auto bit = static_cast<uint8_t>(1u << static_cast<int>(rule));
       bool seen = false;  // by an earlier rule for the same entry strategy
-      for (size_t r = table.member_choice.size(); r-- > 0 && table.entry_of_row[r] == k;) seen |= table.member_choice[r] == members;
+      for (size_t r = table.member_choice.size(); r-- > 0 && table.entry_of_row[r] == k;)
+        if (table.member_choice[r] == members) {
+          table.rules_of_row[r] |= bit;
+          seen = true;
+        }
       if (seen) continue;
       table.entry_of_row.push_back(k);
+      table.rules_of_row.push_back(bit);
       table.member_choice.push_back(std::move(members));
     }
   table.time.assign(table.member_choice.size(), 0);
@@ -426,13 +432,17 @@ BlockTable CostBlock(const Block &block, const BlockPartition &blocks, const Cos
       if (q == r || !keep[q] || table.time[q] > table.time[r] || table.memory[q] > table.memory[r]) continue;
       const bool tie = table.time[q] == table.time[r] && table.memory[q] == table.memory[r];
       if (tie && q > r) continue;
-      if (face[q] == face[r]) keep[r] = 0;
+      if (face[q] == face[r]) {
+        keep[r] = 0;
+        table.rules_of_row[q] |= table.rules_of_row[r];  // q serves r's rules as well
+      }
     }
   BlockTable kept;
   kept.rows_considered = table.rows_considered;
   for (uint32_t r = 0; r < table.size(); ++r) {
     if (!keep[r]) continue;
     kept.entry_of_row.push_back(table.entry_of_row[r]);
+    kept.rules_of_row.push_back(table.rules_of_row[r]);
     kept.member_choice.push_back(std::move(table.member_choice[r]));
     kept.time.push_back(table.time[r]);
     kept.memory.push_back(table.memory[r]);

@@ -17,6 +17,9 @@ struct BlockTable {
   // Row k: the entry takes strategy entry_of_row[k] (an index into EntryStrategies) and
   // member i takes strategy member_choice[k][i].
   std::vector<uint32_t> entry_of_row;
+  // Which rules gave the row (bit 0: least compute, 1: propagation, 2: carried sums), or
+  // gave a row it dominates.
+  std::vector<uint8_t> rules_of_row;
   std::vector<std::vector<uint32_t>> member_choice;
   std::vector<double> time;    // compute + internal resharding + penalties, per row
   std::vector<double> memory;  // bytes per device, per row

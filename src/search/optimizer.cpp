@@ -62,6 +62,9 @@ struct Prepared {
   BlockProblem problem;
   double constant_memory = 0;  // graph inputs no op reads
   Segmentation segments;
+  // Per block, the rows the least-compute rule gave (BlockTable::rules_of_row bit 0); empty
+  // when every row is such a row.
+  std::vector<std::vector<uint32_t>> base_rows;
   const BlockTable &table(uint32_t b) const { return unique_tables[table_of_block[b]]; }
 };
 
@@ -240,6 +243,14 @@ Result<Prepared> Prepare(const CostModel &model, const OptimizerOptions &options
     f.mem = matrices[edge_matrix[e]].mem;
     p.problem.factors.push_back(std::move(f));
   }
+  bool extra = false;
+  std::vector<std::vector<uint32_t>> base(nb);
+  for (uint32_t b = 0; b < nb; ++b)
+    for (uint32_t k = 0; k < p.table(b).size(); ++k) {
+      if (p.table(b).rules_of_row[k] & 1u) base[b].push_back(k);
+      else extra = true;
+    }
+  if (extra) p.base_rows = std::move(base);
   const Graph &g = model.graph();
   for (uint32_t tns = 0; tns < g.num_tensors(); ++tns)
     if (g.producer(tns) == kNoId && model.storage_op(tns) == kNoId)
@@ -292,7 +303,7 @@ std::vector<DPSegment> ToDPSegments(const Segmentation &s) {
 // Folds, orders the rest, finds segments and searches. `block_segments`, if given, gets
 // the repeated block sequences once parameter blocks are folded into their users (for the
 // statistics: folding chains too can leave little to repeat).
-Result<DPResult> SolveBlocks(const Prepared &p, BlockProblem problem, const DPLimits &limits,
+Result<DPResult> SolveSpace(const Prepared &p, BlockProblem problem, const DPLimits &limits,
                              Segmentation *block_segments = nullptr) {
   problem.FoldLeaves(limits.mode);
   if (block_segments) *block_segments = FindSegments(LocalSignatures(p, problem, UnfoldedOrder(p, problem)));
@@ -300,6 +311,51 @@ Result<DPResult> SolveBlocks(const Prepared &p, BlockProblem problem, const DPLi
   std::vector<uint32_t> order = UnfoldedOrder(p, problem);
   Segmentation seg = FindSegments(LocalSignatures(p, problem, order));
   return SolveFrontierDP(problem, order, limits, ToDPSegments(seg));
+}
+
+// The problem over a subset of each variable's strategies (before any folding).
+BlockProblem Restrict(const BlockProblem &problem, const std::vector<std::vector<uint32_t>> &rows) {
+  BlockProblem out;
+  out.unary.resize(problem.num_vars());
+  for (uint32_t v = 0; v < problem.num_vars(); ++v)
+    for (uint32_t x : rows[v]) out.unary[v].push_back(problem.unary[v][x]);
+  for (const BlockProblem::Factor &f : problem.factors) {
+    BlockProblem::Factor g;
+    g.u = f.u;
+    g.v = f.v;
+    g.kv = static_cast<uint32_t>(rows[f.v].size());
+    g.cost.reserve(rows[f.u].size() * g.kv);
+    for (uint32_t a : rows[f.u])
+      for (uint32_t b : rows[f.v]) {
+        g.cost.push_back(f.cost[static_cast<size_t>(a) * f.kv + b]);
+        if (!f.mem.empty()) g.mem.push_back(f.mem[static_cast<size_t>(a) * f.kv + b]);
+      }
+    out.factors.push_back(std::move(g));
+  }
+  return out;
+}
+
+// States a step of the search over every block row may hold before it gives way.
+constexpr size_t kAllRowsStates = size_t{1} << 14;
+
+// Searches every row of every block exactly while its frontier stays under
+// kAllRowsStates; past that, also searches the least-compute rows alone exactly (the
+// smaller space of one row per entry strategy) and returns the better plan, not proven
+// optimal over every row.
+Result<DPResult> SolveBlocks(const Prepared &p, const BlockProblem &problem, const DPLimits &limits,
+                             Segmentation *block_segments = nullptr) {
+  if (p.base_rows.empty()) return SolveSpace(p, problem, limits, block_segments);
+  DPLimits capped = limits;
+  capped.max_states = std::min(limits.max_states, kAllRowsStates);
+  Result<DPResult> all = SolveSpace(p, problem, capped, block_segments);
+  if (all.ok() && all->exact) return all;
+  if (!all.ok() && all.status().code() != Code::kMemoryLimit) return all;
+  Result<DPResult> base = SolveSpace(p, Restrict(problem, p.base_rows), limits);
+  if (!base.ok()) return all.ok() ? std::move(all) : std::move(base);
+  for (uint32_t v = 0; v < base->strategy.size(); ++v) base->strategy[v] = p.base_rows[v][base->strategy[v]];
+  base->exact = false;
+  if (all.ok() && all->time <= base->time) return all;
+  return base;
 }
 
 // The least memory of any plan (graph inputs nobody reads excluded): the same search with
