@@ -49,23 +49,45 @@ std::vector<BlockEdge> BuildBlockEdges(const BlockPartition &blocks, const CostM
   return out;
 }
 
-StepCost EdgeTermCost(const EdgeTerm &term, const BlockPartition &blocks, const BlockTable &from_table, uint32_t a,
-                      const BlockTable &to_table, uint32_t b, const CostModel &model) {
-  ShardingSpec have = DecidedSpec(term.tensor, blocks, from_table, a, model);
-  if (term.reads.empty()) {
-    ShardingSpec target = DecidedSpec(term.loop_target, blocks, to_table, b, model);
-    StepCost c;
-    c.comm = model.ReshardTime(term.tensor, have, target);
-    return c;
+namespace {
+
+// The distinct values a term's side takes over a block's rows: index[row] into values.
+template <class T>
+struct Distinct {
+  std::vector<T> values;
+  std::vector<uint32_t> index;
+  void Add(T v) {
+    auto it = std::find(values.begin(), values.end(), v);
+    index.push_back(static_cast<uint32_t>(it - values.begin()));
+    if (it == values.end()) values.push_back(std::move(v));
   }
+};
+
+// What the reading side of a term needs at row `b`: the layout each read needs, or for a
+// next value stored back, its state's layout.
+std::vector<ShardingSpec> Needs(const EdgeTerm &term, const BlockPartition &blocks, const BlockTable &to_table, uint32_t b,
+                                const CostModel &model) {
+  if (term.reads.empty()) return {DecidedSpec(term.loop_target, blocks, to_table, b, model)};
   std::vector<ShardingSpec> needs;
   needs.reserve(term.reads.size());
   for (const TensorRead &r : term.reads) {
     const Strategy &s = model.strategies(r.op)[to_table.member_choice[b][blocks.index_in_block[r.op]]];
     needs.push_back(model.InputSpec(r.op, r.slot, s));
   }
+  return needs;
+}
+
+StepCost PriceTerm(const EdgeTerm &term, const ShardingSpec &have, const std::vector<ShardingSpec> &needs,
+                   const CostModel &model) {
+  if (term.reads.empty()) {
+    StepCost c;
+    c.comm = model.ReshardTime(term.tensor, have, needs.front());
+    return c;
+  }
   return model.PriceReadTransfers(term.tensor, have, model.ReadTransfers(term.tensor, have, term.reads, needs));
 }
+
+}  // namespace
 
 EdgeMatrix EdgeCostMatrix(const BlockEdge &edge, const BlockPartition &blocks, const BlockTable &table_u,
                           const BlockTable &table_v, const CostModel &model) {
@@ -78,10 +100,19 @@ EdgeMatrix EdgeCostMatrix(const BlockEdge &edge, const BlockPartition &blocks, c
     const bool forward = term.from_block == edge.u;
     const BlockTable &from_t = forward ? table_u : table_v;
     const BlockTable &to_t = forward ? table_v : table_u;
+    // Rows mostly differ where this tensor does not: price each distinct pair of sides once.
+    Distinct<ShardingSpec> haves;
+    for (uint32_t a = 0; a < from_t.size(); ++a) haves.Add(DecidedSpec(term.tensor, blocks, from_t, a, model));
+    Distinct<std::vector<ShardingSpec>> needs;
+    for (uint32_t b = 0; b < to_t.size(); ++b) needs.Add(Needs(term, blocks, to_t, b, model));
+    std::vector<StepCost> priced(haves.values.size() * needs.values.size());
+    for (size_t h = 0; h < haves.values.size(); ++h)
+      for (size_t n = 0; n < needs.values.size(); ++n)
+        priced[h * needs.values.size() + n] = PriceTerm(term, haves.values[h], needs.values[n], model);
     for (uint32_t a = 0; a < ku; ++a)
       for (uint32_t b = 0; b < kv; ++b) {
-        const StepCost c = forward ? EdgeTermCost(term, blocks, from_t, a, to_t, b, model)
-                                   : EdgeTermCost(term, blocks, from_t, b, to_t, a, model);
+        const uint32_t from_row = forward ? a : b, to_row = forward ? b : a;
+        const StepCost &c = priced[haves.index[from_row] * needs.values.size() + needs.index[to_row]];
         const size_t i = static_cast<size_t>(a) * kv + b;
         m.cost[i] += c.comm;
         mem[i] += c.memory;

@@ -35,9 +35,5 @@ struct EdgeMatrix {
 EdgeMatrix EdgeCostMatrix(const BlockEdge &edge, const BlockPartition &blocks, const BlockTable &table_u,
                           const BlockTable &table_v, const CostModel &model);
 
-// The time (comm) and memory of one term with the deciding block at strategy `a` and the
-// other at `b`.
-StepCost EdgeTermCost(const EdgeTerm &term, const BlockPartition &blocks, const BlockTable &from_table, uint32_t a,
-                      const BlockTable &to_table, uint32_t b, const CostModel &model);
 
 }  // namespace cfp
