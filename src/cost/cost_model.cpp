@@ -326,17 +326,12 @@ std::vector<uint32_t> CostModel::TensorScope(uint32_t t) const {
 
 StepCost CostModel::Evaluate(const std::vector<uint32_t> &choice) const {
   StepCost cost;
-  const std::vector<ShardingSpec> spec = TensorSpecs(choice);
   for (uint32_t op = 0; op < graph_.num_ops(); ++op) cost.compute += ComputeTime(op, strategies(op)[choice[op]]);
   for (uint32_t t = 0; t < graph_.num_tensors(); ++t) {
-    const Tensor &tensor = graph_.tensor(t);
-    ForEachTransfer(t, spec[t], loop_target_[t] >= 0 ? &spec[loop_target_[t]] : nullptr, choice,
-                    [&](const ShardingSpec &to, int64_t, double repeats, bool saved) {
-                      cost.comm += repeats * ReshardTime(t, spec[t], to);
-                      if (saved) cost.memory += LocalBytes(tensor.shape, tensor.dtype, to, mesh_);
-                    });
-    cost.memory += ResidentBytes(t, spec[t]);
-    if (graph_.producer(t) == kNoId) cost.penalty += ParameterPenalty(t, spec[t]);
+    const StepCost c = TensorCost(t, choice);
+    cost.comm += c.comm;
+    cost.memory += c.memory;
+    cost.penalty += c.penalty;
   }
   return cost;
 }
