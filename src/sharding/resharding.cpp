@@ -105,8 +105,8 @@ std::vector<Collective> PlanResharding(const ShardingSpec &from, const ShardingS
     }
     slice_free();
   }
-  // Target partial axes are satisfied for free (a replicated or zero-filled value is a
-  // valid partial sum).
+  // Target partial axes cost no communication: a value replicated along the axis becomes a
+  // pending sum by a local step (one device of each group keeps it, the others zero it).
   return out;
 }
 
