@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <limits>
+#include <unordered_map>
 
 namespace cfp {
 
@@ -28,22 +29,15 @@ uint32_t SlotOf(const std::vector<uint32_t> &v, uint32_t t) {
 // A small map from tensor id to layout, for the tensors of one block.
 class Layouts {
  public:
-  void Set(uint32_t t, ShardingSpec s) {
-    for (auto &[id, spec] : v_)
-      if (id == t) {
-        spec = std::move(s);
-        return;
-      }
-    v_.emplace_back(t, std::move(s));
-  }
+  void Set(uint32_t t, ShardingSpec s) { map_.insert_or_assign(t, std::move(s)); }
   const ShardingSpec *Get(uint32_t t) const {
-    for (const auto &[id, spec] : v_)
-      if (id == t) return &spec;
-    return nullptr;
+    auto it = map_.find(t);
+    return it == map_.end() ? nullptr : &it->second;
   }
 
  private:
-  std::vector<std::pair<uint32_t, ShardingSpec>> v_;
+  // Hashed: a block can hold a long chain of followers (only looked up, never iterated).
+  std::unordered_map<uint32_t, ShardingSpec> map_;
 };
 
 // Whether `need` is what a reduce-scatter makes of the pending sum `have`: its summed

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <unordered_map>
 
 #include "cost/collective_cost.h"
 #include "graph/op_semantics.h"
@@ -26,14 +27,16 @@ CostModel::CostModel(const Graph &graph, Mesh mesh, DeviceSpec device, CostParam
   blocks_ = BuildBlocks(graph);
   blocks_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - blocks_start).count();
   read_groups_.resize(nt);
+  // (tensor, block) -> its group's index; hashed, since a scalar can be read by every block.
+  std::unordered_map<uint64_t, uint32_t> group_of;
   for (uint32_t op : graph.topo_order()) {
     const auto &in = graph.op(op).inputs;
+    const uint32_t b = blocks_.block_of_op[op];
     for (uint32_t slot = 0; slot < in.size(); ++slot) {
       std::vector<ReadGroup> &groups = read_groups_[in[slot]];
-      const uint32_t b = blocks_.block_of_op[op];
-      auto it = std::find_if(groups.begin(), groups.end(), [b](const ReadGroup &g) { return g.block == b; });
-      if (it == groups.end()) it = groups.insert(groups.end(), ReadGroup{b, {}});
-      it->reads.push_back(TensorRead{op, slot});
+      auto [it, added] = group_of.try_emplace(uint64_t{in[slot]} << 32 | b, static_cast<uint32_t>(groups.size()));
+      if (added) groups.push_back(ReadGroup{b, {}});
+      groups[it->second].reads.push_back(TensorRead{op, slot});
     }
   }
   invariant_.assign(nt, 0);
