@@ -44,6 +44,19 @@ Status CheckAxisId(const cfp_graph *g, uint32_t op, uint32_t axis) {
   return Status::Ok();
 }
 
+// One property of an axis of op's iteration space, after the checks every such query makes.
+template <class T, class Read>
+cfp_status AxisProperty(const char *fn, const cfp_graph *graph, uint32_t op, uint32_t axis, T *out, Read read) {
+  CFP_API_CLEAR_OUT(out, T{});
+  return Guard(fn, [&]() -> Status {
+    CFP_RETURN_IF_ERROR(CheckOpId(graph, op));
+    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
+    CFP_RETURN_IF_ERROR(CheckAxisId(graph, op, axis));
+    *out = read(graph->graph->space(op).axes()[axis]);
+    return Status::Ok();
+  });
+}
+
 // A dim of an operand (inputs first, then outputs) of op's iteration space.
 Status CheckOperandDim(const cfp_graph *g, uint32_t op, uint32_t operand, uint32_t dim) {
   const cfp::IterationSpace &s = g->graph->space(op);
@@ -245,36 +258,16 @@ CFP_API cfp_status cfp_graph_op_axis_count(const cfp_graph *graph, uint32_t op, 
 }
 
 CFP_API cfp_status cfp_graph_op_axis_size(const cfp_graph *graph, uint32_t op, uint32_t axis, int64_t *out) {
-  CFP_API_CLEAR_OUT(out, 0);
-  return Guard(__func__, [&]() -> Status {
-    CFP_RETURN_IF_ERROR(CheckOpId(graph, op));
-    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
-    CFP_RETURN_IF_ERROR(CheckAxisId(graph, op, axis));
-    *out = graph->graph->space(op).axes()[axis].size;
-    return Status::Ok();
-  });
+  return AxisProperty(__func__, graph, op, axis, out, [](const auto &a) -> int64_t { return a.size; });
 }
 
 CFP_API cfp_status cfp_graph_op_axis_is_reduction(const cfp_graph *graph, uint32_t op, uint32_t axis, int *out) {
-  CFP_API_CLEAR_OUT(out, 0);
-  return Guard(__func__, [&]() -> Status {
-    CFP_RETURN_IF_ERROR(CheckOpId(graph, op));
-    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
-    CFP_RETURN_IF_ERROR(CheckAxisId(graph, op, axis));
-    *out = graph->graph->space(op).axes()[axis].kind == cfp::AxisKind::Reduction ? 1 : 0;
-    return Status::Ok();
-  });
+  return AxisProperty(__func__, graph, op, axis, out,
+                      [](const auto &a) { return a.kind == cfp::AxisKind::Reduction ? 1 : 0; });
 }
 
 CFP_API cfp_status cfp_graph_op_axis_splittable(const cfp_graph *graph, uint32_t op, uint32_t axis, int *out) {
-  CFP_API_CLEAR_OUT(out, 0);
-  return Guard(__func__, [&]() -> Status {
-    CFP_RETURN_IF_ERROR(CheckOpId(graph, op));
-    CFP_RETURN_IF_ERROR(NotNull(out, "out"));
-    CFP_RETURN_IF_ERROR(CheckAxisId(graph, op, axis));
-    *out = graph->graph->space(op).axes()[axis].splittable ? 1 : 0;
-    return Status::Ok();
-  });
+  return AxisProperty(__func__, graph, op, axis, out, [](const auto &a) { return a.splittable ? 1 : 0; });
 }
 
 CFP_API cfp_status cfp_graph_op_operand_dim_axis_count(const cfp_graph *graph, uint32_t op, uint32_t operand,
