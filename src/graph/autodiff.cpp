@@ -2,12 +2,13 @@
 
 #include "graph/gradient_rules.h"
 #include "graph/optimizer_update.h"
+#include "util/quote.h"
 
 namespace cfp {
 namespace {
 
 std::string TensorSummary(const Tensor &t) {
-  return "'" + t.name + "' of shape " + ShapeString(t.shape) + " (" + std::string(DTypeName(t.dtype)) + ")";
+  return Quote(t.name) + " of shape " + ShapeString(t.shape) + " (" + std::string(DTypeName(t.dtype)) + ")";
 }
 
 Result<uint32_t> FindLoss(const Graph &g) {
@@ -194,7 +195,7 @@ class Backward {
 
 Result<Graph> MakeTrainingGraph(const Graph &forward, std::string_view optimizer) {
   auto kind = ParseOptimizer(optimizer);
-  if (!kind) return InvalidArgument("unknown optimizer '" + std::string(optimizer) + "' (expected adam or sgd)");
+  if (!kind) return InvalidArgument("unknown optimizer " + Quote(optimizer) + " (expected adam or sgd)");
   for (uint32_t o = 0; o < forward.num_ops(); ++o)
     if (forward.op(o).phase != Phase::Forward)
       return InvalidArgument(DescribeOp(forward.ops(), o) + " is in the " + std::string(PhaseName(forward.op(o).phase)) +

@@ -1,6 +1,7 @@
 #include "graph/builder.h"
 
 #include "graph/einsum.h"
+#include "util/quote.h"
 
 namespace cfp {
 
@@ -34,11 +35,11 @@ Result<uint32_t> GraphBuilder::AddOp(std::string name, OpKind kind, std::vector<
                                      std::vector<uint32_t> outputs) {
   for (uint32_t t : inputs) {
     Status s = CheckTensor(t);
-    if (!s.ok()) return InvalidArgument("op '" + name + "' reads " + s.message());
+    if (!s.ok()) return InvalidArgument("op " + Quote(name) + " reads " + s.message());
   }
   for (uint32_t t : outputs) {
     Status s = CheckTensor(t);
-    if (!s.ok()) return InvalidArgument("op '" + name + "' writes " + s.message());
+    if (!s.ok()) return InvalidArgument("op " + Quote(name) + " writes " + s.message());
   }
   Op op;
   op.name = std::move(name);

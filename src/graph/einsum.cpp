@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 
+#include "util/quote.h"
+
 namespace cfp {
 namespace {
 
@@ -15,31 +17,31 @@ Result<std::vector<OperandLabels>> ParseSide(std::string_view side, std::string_
   for (char c : side) {
     if (c == ' ') continue;
     if (c == ',') {
-      if (in_group) return InvalidArgument("einsum '" + std::string(spec) + "': ',' inside parentheses");
+      if (in_group) return InvalidArgument("einsum " + Quote(spec) + ": ',' inside parentheses");
       operands.emplace_back();
     } else if (c == '(') {
-      if (in_group) return InvalidArgument("einsum '" + std::string(spec) + "': nested parentheses");
+      if (in_group) return InvalidArgument("einsum " + Quote(spec) + ": nested parentheses");
       in_group = true;
       operands.back().emplace_back();
     } else if (c == ')') {
       if (!in_group || operands.back().back().empty())
-        return InvalidArgument("einsum '" + std::string(spec) + "': unbalanced or empty parentheses");
+        return InvalidArgument("einsum " + Quote(spec) + ": unbalanced or empty parentheses");
       in_group = false;
     } else if (std::isalpha(static_cast<unsigned char>(c))) {
       if (in_group) operands.back().back().push_back(c);
       else operands.back().push_back({c});
     } else {
-      return InvalidArgument("einsum '" + std::string(spec) + "': unexpected character '" + std::string(1, c) + "'");
+      return InvalidArgument("einsum " + Quote(spec) + ": unexpected character '" + std::string(1, c) + "'");
     }
   }
-  if (in_group) return InvalidArgument("einsum '" + std::string(spec) + "': unclosed parenthesis");
+  if (in_group) return InvalidArgument("einsum " + Quote(spec) + ": unclosed parenthesis");
   if (side.find_first_not_of(' ') == std::string_view::npos) operands.clear();
   return operands;
 }
 
 // Labels whose sizes multiply past int64 (each fits; their product does not).
 Status Overflow(std::string_view spec, const Tensor &t, size_t d) {
-  return InvalidArgument("einsum '" + std::string(spec) + "': dim " + std::to_string(d) + " of shape " +
+  return InvalidArgument("einsum " + Quote(spec) + ": dim " + std::to_string(d) + " of shape " +
                          ShapeString(t.shape) + " overflows 64-bit sizes");
 }
 
@@ -48,11 +50,11 @@ Status Overflow(std::string_view spec, const Tensor &t, size_t d) {
 Result<IterationSpace> ParseEinsum(std::string_view spec, const std::vector<const Tensor *> &inputs,
                                    const std::vector<const Tensor *> &outputs) {
   auto arrow = spec.find("->");
-  if (arrow == std::string_view::npos) return InvalidArgument("einsum '" + std::string(spec) + "' has no '->'");
+  if (arrow == std::string_view::npos) return InvalidArgument("einsum " + Quote(spec) + " has no '->'");
   CFP_ASSIGN_OR_RETURN(auto lhs, ParseSide(spec.substr(0, arrow), spec));
   CFP_ASSIGN_OR_RETURN(auto rhs, ParseSide(spec.substr(arrow + 2), spec));
   if (lhs.size() != inputs.size() || rhs.size() != outputs.size())
-    return InvalidArgument("einsum '" + std::string(spec) + "' has " + std::to_string(lhs.size()) + " inputs and " +
+    return InvalidArgument("einsum " + Quote(spec) + " has " + std::to_string(lhs.size()) + " inputs and " +
                            std::to_string(rhs.size()) + " outputs, the op " + std::to_string(inputs.size()) + " and " +
                            std::to_string(outputs.size()));
   std::vector<std::pair<const OperandLabels *, const Tensor *>> all;
@@ -65,17 +67,17 @@ Result<IterationSpace> ParseEinsum(std::string_view spec, const std::vector<cons
     for (const auto &dim : *labels)
       for (char c : dim) {
         if (in_operand[static_cast<unsigned char>(c)])
-          return InvalidArgument("einsum '" + std::string(spec) + "': label '" + std::string(1, c) +
+          return InvalidArgument("einsum " + Quote(spec) + ": label '" + std::string(1, c) +
                                  "' appears twice in one operand");
         in_operand[static_cast<unsigned char>(c)] = true;
       }
     if (labels->size() != t->shape.size())
-      return InvalidArgument("einsum '" + std::string(spec) + "' gives " + std::to_string(labels->size()) +
+      return InvalidArgument("einsum " + Quote(spec) + " gives " + std::to_string(labels->size()) +
                              " dims to a tensor of shape " + ShapeString(t->shape));
     // Sizes are inferred by division, so a dim below 1 would divide by zero or overflow.
     for (int64_t dim : t->shape)
       if (dim < 1)
-        return InvalidArgument("einsum '" + std::string(spec) + "': tensor of shape " + ShapeString(t->shape) +
+        return InvalidArgument("einsum " + Quote(spec) + ": tensor of shape " + ShapeString(t->shape) +
                                " has a dim below 1");
   }
   for (const auto &o : rhs)
@@ -100,7 +102,7 @@ Result<IterationSpace> ParseEinsum(std::string_view spec, const std::vector<cons
         if (overflow) return Overflow(spec, *t, d);
         if (n_unknown == 1) {
           if (t->shape[d] % known != 0)
-            return InvalidArgument("einsum '" + std::string(spec) + "': dim of size " + std::to_string(t->shape[d]) +
+            return InvalidArgument("einsum " + Quote(spec) + ": dim of size " + std::to_string(t->shape[d]) +
                                    " is not divisible by " + std::to_string(known));
           size[unknown] = t->shape[d] / known;
           changed = true;
@@ -119,7 +121,7 @@ Result<IterationSpace> ParseEinsum(std::string_view spec, const std::vector<cons
           order.push_back(static_cast<unsigned char>(ch));
   for (int c : order) {
     if (size[c] == 0)
-      return InvalidArgument("einsum '" + std::string(spec) + "': size of '" + std::string(1, static_cast<char>(c)) +
+      return InvalidArgument("einsum " + Quote(spec) + ": size of '" + std::string(1, static_cast<char>(c)) +
                              "' cannot be inferred");
     axis_of[c] = static_cast<int32_t>(s.AddAxis(size[c], in_output[c] ? AxisKind::Parallel : AxisKind::Reduction));
   }
@@ -134,7 +136,7 @@ Result<IterationSpace> ParseEinsum(std::string_view spec, const std::vector<cons
         if (__builtin_mul_overflow(p, size[static_cast<unsigned char>(c)], &p)) return Overflow(spec, *t, d);
       }
       if (p != t->shape[d])
-        return InvalidArgument("einsum '" + std::string(spec) + "': dim " + std::to_string(d) + " of shape " +
+        return InvalidArgument("einsum " + Quote(spec) + ": dim " + std::to_string(d) + " of shape " +
                                ShapeString(t->shape) + " is " + std::to_string(t->shape[d]) + ", its labels make " +
                                std::to_string(p));
       dims.push_back(std::move(axes));

@@ -5,6 +5,7 @@
 #include <queue>
 
 #include "graph/op_semantics.h"
+#include "util/quote.h"
 
 namespace cfp {
 
@@ -22,12 +23,12 @@ std::string ShapeString(std::span<const int64_t> shape) {
 
 std::string DescribeOp(const std::vector<Op> &ops, uint32_t id) {
   if (id >= ops.size()) return "op " + std::to_string(id);
-  return "op " + std::to_string(id) + " '" + ops[id].name + "' (" + std::string(OpKindName(ops[id].kind)) + ")";
+  return "op " + std::to_string(id) + " " + Quote(ops[id].name) + " (" + std::string(OpKindName(ops[id].kind)) + ")";
 }
 
 std::string DescribeTensor(const std::vector<Tensor> &tensors, uint32_t id) {
   if (id >= tensors.size()) return "tensor " + std::to_string(id);
-  return "tensor " + std::to_string(id) + " '" + tensors[id].name + "'";
+  return "tensor " + std::to_string(id) + " " + Quote(tensors[id].name);
 }
 
 namespace {
@@ -65,6 +66,35 @@ Status ValidateTensor(const std::vector<Tensor> &tensors, uint32_t id) {
   return Status::Ok();
 }
 
+// `updates` names the tensor a result replaces in the next step; following the links
+// from any tensor must end, not come back around (a tensor replacing itself, or two
+// replacing each other, has no well-defined next value).
+Status ValidateUpdateLinks(const std::vector<Tensor> &tensors) {
+  enum : uint8_t { kUnseen, kOnPath, kDone };
+  std::vector<uint8_t> state(tensors.size(), kUnseen);
+  for (uint32_t start = 0; start < tensors.size(); ++start) {
+    uint32_t t = start;
+    while (state[t] == kUnseen) {
+      state[t] = kOnPath;
+      if (tensors[t].updates < 0) break;
+      t = static_cast<uint32_t>(tensors[t].updates);
+    }
+    if (state[t] == kOnPath && tensors[t].updates >= 0 && state[tensors[t].updates] == kOnPath) {
+      const uint32_t next = static_cast<uint32_t>(tensors[t].updates);
+      if (next == t) return InvalidGraph(DescribeTensor(tensors, t) + " updates itself");
+      uint32_t length = 1;
+      for (uint32_t u = next; u != t; u = static_cast<uint32_t>(tensors[u].updates)) ++length;
+      return InvalidGraph(DescribeTensor(tensors, t) + " updates " + DescribeTensor(tensors, next) + ", which leads back to it: " +
+                          std::to_string(length) + " tensors update each other in a cycle");
+    }
+    for (uint32_t u = start; state[u] == kOnPath; u = static_cast<uint32_t>(tensors[u].updates)) {
+      state[u] = kDone;
+      if (tensors[u].updates < 0) break;
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<Graph> Graph::Create(std::string name, std::vector<Tensor> tensors, std::vector<Op> ops) {
@@ -72,6 +102,7 @@ Result<Graph> Graph::Create(std::string name, std::vector<Tensor> tensors, std::
   Graph g;
   g.name_ = std::move(name);
   for (uint32_t t = 0; t < tensors.size(); ++t) CFP_RETURN_IF_ERROR(ValidateTensor(tensors, t));
+  CFP_RETURN_IF_ERROR(ValidateUpdateLinks(tensors));
 
   const uint32_t nt = static_cast<uint32_t>(tensors.size());
   const uint32_t no = static_cast<uint32_t>(ops.size());
@@ -101,6 +132,11 @@ Result<Graph> Graph::Create(std::string name, std::vector<Tensor> tensors, std::
       if (t >= nt) return InvalidGraph(where() + "writes tensor " + std::to_string(t) + ", which does not exist (graph has " + std::to_string(nt) + " tensors)");
       if (g.producer_[t] != kNoId)
         return InvalidGraph(where() + "writes " + DescribeTensor(tensors, t) + ", which " + DescribeOp(ops, g.producer_[t]) + " already writes");
+      // Parameters and data inputs come from outside the step; no op computes them.
+      if (tensors[t].role == TensorRole::Parameter || tensors[t].role == TensorRole::DataInput)
+        return InvalidGraph(where() + "writes " + DescribeTensor(tensors, t) + ", which is a " +
+                            (tensors[t].role == TensorRole::Parameter ? "parameter" : "data input") +
+                            "; parameters and data inputs are read, never written (write a new tensor that updates it)");
       g.producer_[t] = o;
     }
   }

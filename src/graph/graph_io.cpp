@@ -4,6 +4,7 @@
 
 #include "graph_generated.h"
 #include "util/aligned_bytes.h"
+#include "util/decode_budget.h"
 #include "util/file_io.h"
 
 namespace cfp {
@@ -23,20 +24,39 @@ std::vector<uint32_t> Uints(const flatbuffers::Vector<uint32_t> *v) {
 }
 std::string Str(const flatbuffers::String *s) { return s ? s->str() : std::string(); }
 
-Result<IterationSpace> SpaceFromFb(const fb::IterationSpace &fs) {
+// What copying a field costs the decode budget: its elements' bytes.
+template <class T>
+uint64_t Bytes(const flatbuffers::Vector<T> *v) {
+  return v ? uint64_t{v->size()} * sizeof(T) : 0;
+}
+uint64_t Bytes(const flatbuffers::String *s) { return s ? s->size() : 0; }
+uint64_t Bytes(const fb::OpAttrs *a) {
+  if (!a) return 0;
+  return Bytes(a->dims()) + Bytes(a->lhs_batch()) + Bytes(a->rhs_batch()) + Bytes(a->lhs_contract()) +
+         Bytes(a->rhs_contract()) + Bytes(a->starts()) + Bytes(a->limits()) + Bytes(a->pad_low()) +
+         Bytes(a->pad_high()) + Bytes(a->custom_name());
+}
+
+Result<IterationSpace> SpaceFromFb(const fb::IterationSpace &fs, DecodeBudget &budget) {
   IterationSpace s;
-  if (fs.axes())
+  if (fs.axes()) {
+    if (!budget.Take(uint64_t{fs.axes()->size()} * sizeof(Axis))) return InvalidGraph(budget.Explain("graph buffer"));
     for (const fb::Axis *a : *fs.axes()) {
       if (a->kind() != fb::AxisKind::Parallel && a->kind() != fb::AxisKind::Reduction)
         return InvalidGraph("iteration space has an axis of unknown kind");
       s.AddAxis(a->size(), static_cast<AxisKind>(a->kind()), a->splittable());
     }
+  }
   auto add = [&](const flatbuffers::Vector<flatbuffers::Offset<fb::OperandAxes>> *ops) -> Status {
     if (!ops) return Status::Ok();
     for (const fb::OperandAxes *o : *ops) {
       std::vector<std::vector<uint32_t>> dims;
-      if (o->dims())
+      if (o->dims()) {
+        uint64_t bytes = uint64_t{o->dims()->size()} * sizeof(std::vector<uint32_t>);
+        for (const fb::DimAxes *d : *o->dims()) bytes += Bytes(d->axes());
+        if (!budget.Take(bytes)) return InvalidGraph(budget.Explain("graph buffer"));
         for (const fb::DimAxes *d : *o->dims()) dims.push_back(Uints(d->axes()));
+      }
       for (const auto &d : dims)
         for (uint32_t a : d)
           if (a >= s.num_axes()) return InvalidGraph("iteration space names axis " + std::to_string(a) + ", which does not exist");
@@ -99,10 +119,18 @@ Result<Graph> GraphFromBuffer(const void *data, size_t size) {
   if (fg->schema_version() > kGraphSchemaVersion)
     return InvalidGraph("graph uses schema version " + std::to_string(fg->schema_version()) +
                         ", newer than this library reads (" + std::to_string(kGraphSchemaVersion) + ")");
+  // Everything copied out of the buffer is charged before it is copied, so a buffer that
+  // shares its tables, strings or vectors is refused before it costs much memory or time.
+  DecodeBudget budget(size);
+  auto over_budget = [&] { return InvalidGraph(budget.Explain("graph buffer")); };
+  const uint64_t tensor_count = fg->tensors() ? fg->tensors()->size() : 0;
+  const uint64_t op_count = fg->ops() ? fg->ops()->size() : 0;
+  if (!budget.Take(Bytes(fg->name()) + tensor_count * sizeof(Tensor) + op_count * sizeof(Op))) return over_budget();
   std::vector<Tensor> tensors;
   if (fg->tensors()) {
-    tensors.reserve(fg->tensors()->size());
+    tensors.reserve(tensor_count);
     for (const fb::Tensor *ft : *fg->tensors()) {
+      if (!budget.Take(Bytes(ft->name()) + Bytes(ft->shape()))) return over_budget();
       Tensor t;
       t.name = Str(ft->name());
       t.dtype = static_cast<DType>(ft->dtype());
@@ -116,8 +144,11 @@ Result<Graph> GraphFromBuffer(const void *data, size_t size) {
   }
   std::vector<Op> ops;
   if (fg->ops()) {
-    ops.reserve(fg->ops()->size());
+    ops.reserve(op_count);
     for (const fb::Op *fo : *fg->ops()) {
+      if (!budget.Take(Bytes(fo->name()) + Bytes(fo->scope()) + Bytes(fo->inputs()) + Bytes(fo->outputs()) +
+                       Bytes(fo->attrs())))
+        return over_budget();
       Op op;
       op.name = Str(fo->name());
       op.kind = static_cast<OpKind>(fo->kind());
@@ -143,8 +174,11 @@ Result<Graph> GraphFromBuffer(const void *data, size_t size) {
         op.attrs.custom_name = Str(a->custom_name());
       }
       if (const fb::IterationSpace *fs = fo->iteration_space()) {
-        auto s = SpaceFromFb(*fs);
-        if (!s.ok()) return InvalidGraph(DescribeOp(ops, static_cast<uint32_t>(ops.size())) + ": " + s.status().message());
+        auto s = SpaceFromFb(*fs, budget);
+        if (!s.ok()) {
+          if (budget.exceeded()) return s.status();
+          return InvalidGraph(DescribeOp(ops, static_cast<uint32_t>(ops.size())) + ": " + s.status().message());
+        }
         op.stated_space = std::move(s).value();
       }
       ops.push_back(std::move(op));

@@ -7,6 +7,8 @@
 #include <set>
 #include <vector>
 
+#include "util/quote.h"
+
 namespace cfp {
 
 std::string_view FamilyName(ModelFamily f) {
@@ -74,8 +76,8 @@ Result<int64_t> PositiveInt(std::string_view key, std::string_view value) {
   }
   const int64_t limit = key == "layers" ? kMaxLayers : kMaxDim;
   if (!ok || v < 1 || v > limit)
-    return InvalidArgument(std::string(key) + " must be an integer from 1 to " + std::to_string(limit) + ", got '" +
-                           std::string(value) + "'");
+    return InvalidArgument(std::string(key) + " must be an integer from 1 to " + std::to_string(limit) + ", got " +
+                           Quote(value));
   return v;
 }
 
@@ -87,28 +89,28 @@ Status Apply(ModelSpec &m, const Family &fam, std::string_view key, std::string_
     for (const Family &f : Families())
       for (auto k : f.keys) elsewhere |= k == key;
     if (elsewhere)
-      return InvalidArgument("key '" + std::string(key) + "' does not apply to the " + std::string(FamilyName(fam.family)) +
+      return InvalidArgument("key " + Quote(key) + " does not apply to the " + std::string(FamilyName(fam.family)) +
                              " family (its keys: " + KeyList(fam) + ")");
-    return InvalidArgument("unknown key '" + std::string(key) + "' (keys of " + std::string(FamilyName(fam.family)) +
+    return InvalidArgument("unknown key " + Quote(key) + " (keys of " + std::string(FamilyName(fam.family)) +
                            ": " + KeyList(fam) + ")");
   }
   if (key == "dtype") {
     auto dt = ParseDType(value);
     if (!dt || (*dt != DType::F32 && *dt != DType::BF16 && *dt != DType::F16))
-      return InvalidArgument("dtype must be f32, bf16 or f16, got '" + std::string(value) + "'");
+      return InvalidArgument("dtype must be f32, bf16 or f16, got " + Quote(value));
     m.dtype = *dt;
     return Status::Ok();
   }
   if (key == "optimizer") {
     if (value != "adam" && value != "sgd" && value != "none")
-      return InvalidArgument("optimizer must be adam, sgd or none, got '" + std::string(value) + "'");
+      return InvalidArgument("optimizer must be adam, sgd or none, got " + Quote(value));
     m.optimizer = std::string(value);
     return Status::Ok();
   }
   if (key == "tied") {
     if (value == "true" || value == "1") m.tied = true;
     else if (value == "false" || value == "0") m.tied = false;
-    else return InvalidArgument("tied must be true or false, got '" + std::string(value) + "'");
+    else return InvalidArgument("tied must be true or false, got " + Quote(value));
     return Status::Ok();
   }
   if (key == "rope_theta") {
@@ -116,7 +118,7 @@ Status Apply(ModelSpec &m, const Family &fam, std::string_view key, std::string_
     char *end = nullptr;
     double v = s.empty() ? 0 : std::strtod(s.c_str(), &end);
     if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(v) || v <= 1)
-      return InvalidArgument("rope_theta must be a number greater than 1, got '" + s + "'");
+      return InvalidArgument("rope_theta must be a number greater than 1, got " + Quote(s));
     m.rope_theta = v;
     return Status::Ok();
   }
@@ -145,9 +147,9 @@ Status ApplyList(ModelSpec &m, const Family &fam, std::string_view list) {
     list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
     if (item.empty()) return InvalidArgument("empty entry in the key=value list");
     size_t eq = item.find('=');
-    if (eq == std::string_view::npos) return InvalidArgument("'" + std::string(item) + "' is not key=value");
+    if (eq == std::string_view::npos) return InvalidArgument(Quote(item) + " is not key=value");
     std::string_view key = Trim(item.substr(0, eq)), value = Trim(item.substr(eq + 1));
-    if (!seen.insert(std::string(key)).second) return InvalidArgument("key '" + std::string(key) + "' is given twice");
+    if (!seen.insert(std::string(key)).second) return InvalidArgument("key " + Quote(key) + " is given twice");
     CFP_RETURN_IF_ERROR(Apply(m, fam, key, value));
   }
   return Status::Ok();
@@ -222,7 +224,7 @@ Status Validate(ModelSpec &m) {
 
 Result<ModelSpec> ParseModelSpec(std::string_view text) {
   const std::string_view spec = Trim(text);
-  auto fail = [&](const Status &s) { return InvalidArgument("model spec '" + std::string(spec) + "': " + s.message()); };
+  auto fail = [&](const Status &s) { return InvalidArgument("model spec " + Quote(spec) + ": " + s.message()); };
   if (spec.empty()) return InvalidArgument("model spec is empty");
   const size_t colon = spec.find(':');
   const std::string_view head = Trim(spec.substr(0, colon));
@@ -242,7 +244,7 @@ Result<ModelSpec> ParseModelSpec(std::string_view text) {
   if (fam == nullptr) {
     std::string presets;
     for (const ModelPreset &p : ModelPresets()) presets += (presets.empty() ? "" : ", ") + std::string(p.name);
-    return fail(InvalidArgument("unknown model '" + std::string(head) + "': expected a family (mlp, gpt, llama, moe) or a preset (" +
+    return fail(InvalidArgument("unknown model " + Quote(head) + ": expected a family (mlp, gpt, llama, moe) or a preset (" +
                                 presets + ")"));
   }
   m.family = fam->family;
@@ -250,7 +252,7 @@ Result<ModelSpec> ParseModelSpec(std::string_view text) {
   if (m.family == ModelFamily::Llama) m.tied = false;
   // Preset or family defaults first, then the user's overrides.
   Status s = ApplyList(m, *fam, base.empty() ? fam->defaults : base.substr(base.find(':') + 1));
-  if (!s.ok()) return Internal("preset '" + std::string(head) + "' is malformed: " + s.message());
+  if (!s.ok()) return Internal("preset " + Quote(head) + " is malformed: " + s.message());
   if (!overrides.empty()) {
     s = ApplyList(m, *fam, overrides);
     if (!s.ok()) return fail(s);

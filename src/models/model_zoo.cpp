@@ -2,6 +2,7 @@
 
 #include "graph/autodiff.h"
 #include "models/decoder.h"
+#include "util/quote.h"
 
 namespace cfp {
 
@@ -16,7 +17,7 @@ Result<Graph> BuildModel(std::string_view text) {
   else EmitDecoder(b, spec);
   auto forward = b.FinishAndReset();
   if (!forward.ok())
-    return Internal("model '" + spec.name + "' built an invalid graph: " + forward.status().message());
+    return Internal("model " + Quote(spec.name) + " built an invalid graph: " + forward.status().message());
   if (spec.optimizer == "none") return forward;
   return MakeTrainingGraph(*forward, spec.optimizer);
 }

@@ -10,7 +10,7 @@ out=$2
 cfp="$build/cfp"
 writer="$build/tests/fuzz/cfp_fuzz_seed_writer"
 rm -rf "$out"
-mkdir -p "$out"/{graph_load,graph_builder,plan_load,model_spec,profile_db}
+mkdir -p "$out"/{graph_load,graph_builder,plan_load,model_spec,profile_db,graph_shared}
 
 # Small enough to mutate quickly; together they cover every op kind the zoo emits.
 specs=(
@@ -43,4 +43,22 @@ for spec in gpt2-small "gpt3-175b:layers=1" "llama2-7b:layers=1,batch=1" "gshard
   printf '%s' "$spec" > "$out/model_spec/$(printf 'spec%02d' $i).txt"
   i=$((i + 1))
 done
+# Recipes for fuzz_graph_shared (the byte layout is in fuzz_graph_shared.cpp): a plain
+# two-tensor graph; one tensor with a 128 KB name referenced 2^16 times; one op with a
+# 128 KB name, and one with a 256 KB attribute list, referenced 2^16 times; 2^62-element
+# tensors under a concatenation and a pad; eight distinct tensors that all name one 64 KB
+# string, each referenced 2^14 times.
+recipe() {
+  local file=$1
+  shift
+  for byte in "$@"; do printf "\\x$byte"; done > "$out/graph_shared/$file"
+}
+tensor_pair="02 03 00 00 00 00 00 02 03 00 03 00 00 00"
+recipe plain.bin 00 00 00 01 01 $tensor_pair 00 01 00 01 01 00 00 00
+recipe shared-tensor.bin 11 00 00 00 00 03 03 00 03 00 00 87
+recipe shared-op.bin 11 00 00 01 01 $tensor_pair 00 01 00 01 01 01 00 87
+recipe shared-attrs.bin 00 0f 00 01 01 $tensor_pair 00 01 00 01 01 0a 00 00 00 00 87
+recipe extreme-dims.bin 00 00 00 03 02 02 0c 06 00 00 00 00 02 0c 06 00 00 00 00 02 03 06 03 00 00 00 \
+  02 03 06 03 00 00 00 09 02 00 01 01 02 00 00 00 0a 01 02 01 03 08 00 01 0c 0d 00 00 00
+recipe shared-name.bin 10 00 00 07 00 $(for i in 1 2 3 4 5 6 7 8; do printf '03 03 00 03 00 00 85 '; done)
 echo "seeds: $(find "$out" -type f | wc -l) files, $(du -sh "$out" | cut -f1) in $out"

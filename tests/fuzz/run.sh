@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(graph_load graph_builder plan_load model_spec profile_db)
+[ ${#targets[@]} -gt 0 ] || targets=(graph_load graph_builder plan_load model_spec profile_db graph_shared)
 
 set -e
 cmake --preset asan-ubsan -B "$build" > /dev/null
@@ -47,6 +47,8 @@ for t in "${targets[@]}"; do
   case "$t" in
     graph_builder) extra+=(-max_len=8192) ;;
     model_spec) extra+=(-max_len=256) ;;
+    # Recipes for buffers that share tables: the decode bound must keep each one small.
+    graph_shared) extra+=(-max_len=1024 -rss_limit_mb=1024) ;;
   esac
   echo "== fuzz_$t ${limit[*]}"
   start=$(date +%s)
