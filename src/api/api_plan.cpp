@@ -128,6 +128,12 @@ CFP_API cfp_status cfp_plan_cost_notes(const cfp_plan *plan, char *buf, size_t c
 
 CFP_API cfp_status cfp_plan_collective(const cfp_plan *plan, uint32_t index, cfp_collective_kind *kind, uint32_t *tensor,
                                        uint32_t *mesh_axes_mask, uint64_t *bytes, int64_t *before_op, double *time) {
+  CFP_API_CLEAR_OUT(kind, CFP_ALL_REDUCE);
+  CFP_API_CLEAR_OUT(tensor, 0);
+  CFP_API_CLEAR_OUT(mesh_axes_mask, 0);
+  CFP_API_CLEAR_OUT(bytes, 0);
+  CFP_API_CLEAR_OUT(before_op, 0);
+  CFP_API_CLEAR_OUT(time, 0.0);
   return Guard(__func__, [&]() -> Status {
     CFP_RETURN_IF_ERROR(NotNull(plan, "plan"));
     const cfp::Plan &p = *plan->plan;
@@ -138,7 +144,7 @@ CFP_API cfp_status cfp_plan_collective(const cfp_plan *plan, uint32_t index, cfp
     if (kind) *kind = static_cast<cfp_collective_kind>(c.kind);
     if (tensor) *tensor = c.tensor;
     if (mesh_axes_mask) *mesh_axes_mask = c.mesh_axes;
-    if (bytes) *bytes = static_cast<uint64_t>(std::llround(c.bytes));
+    if (bytes) *bytes = c.bytes;
     if (before_op) *before_op = c.before_op;
     if (time) *time = c.time;
     return Status::Ok();

@@ -15,7 +15,7 @@ struct PlanCollective {
   CollectiveKind kind = CollectiveKind::AllReduce;
   uint32_t tensor = 0;
   uint8_t mesh_axes = 0;  // bit mask
-  double bytes = 0;       // per device (the B of the alpha-beta model)
+  uint64_t bytes = 0;     // per device (the B of the alpha-beta model); exact as stored
   int64_t before_op = -1; // the op it must precede; -1: end of the step
   double time = 0;         // per step: once per micro-batch where it repeats
 };
@@ -46,7 +46,9 @@ struct Plan {
   SearchStats stats;
 };
 
-// Prices a choice vector and lists its collectives.
+// Prices a choice vector and lists its collectives. A peak memory of 2^64 bytes or more,
+// which no uint64_t holds, is given as UINT64_MAX (no double below 2^64 rounds to it),
+// which the C API reports as an error rather than a plan.
 Plan AssemblePlan(const CostModel &model, const std::vector<uint32_t> &choice);
 
 }  // namespace cfp

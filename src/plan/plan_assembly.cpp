@@ -1,7 +1,9 @@
 #include <cmath>
+#include <cstdint>
 
 #include "cost/collective_cost.h"
 #include "plan/plan.h"
+#include "util/checked_math.h"
 
 namespace cfp {
 
@@ -27,7 +29,8 @@ Plan AssemblePlan(const CostModel &model, const std::vector<uint32_t> &choice) {
                            pc.kind = c.kind;
                            pc.tensor = t;
                            pc.mesh_axes = static_cast<uint8_t>(1u << c.mesh_axis);
-                           pc.bytes = c.bytes;
+                           // A tensor holds fewer than 2^63 bytes, so its share always fits.
+                           pc.bytes = RoundToUint64(c.bytes).value_or(UINT64_MAX);
                            pc.before_op = before;
                            // Per step: once per micro-batch where the transfer repeats.
                            pc.time = repeats * CollectiveTime(c, model.mesh());
@@ -38,7 +41,7 @@ Plan AssemblePlan(const CostModel &model, const std::vector<uint32_t> &choice) {
   StepCost cost = model.Evaluate(choice);
   plan.step_time = plan.compute_time + plan.comm_time;
   plan.objective = plan.step_time + cost.penalty;
-  plan.peak_memory = static_cast<uint64_t>(std::llround(cost.memory));
+  plan.peak_memory = RoundToUint64(cost.memory).value_or(UINT64_MAX);
   return plan;
 }
 

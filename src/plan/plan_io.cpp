@@ -5,6 +5,7 @@
 
 #include "plan_generated.h"
 #include "util/aligned_bytes.h"
+#include "util/decode_budget.h"
 
 namespace cfp {
 
@@ -33,7 +34,7 @@ std::vector<uint8_t> PlanToBuffer(const Plan &plan) {
     for (uint8_t m = 0; m < 8; ++m)
       if ((c.mesh_axes >> m) & 1) axes.push_back(m);
     colls.push_back(fb::CreateCollective(b, static_cast<fb::CollectiveKind>(c.kind), c.tensor, b.CreateVector(axes),
-                                         static_cast<uint64_t>(std::llround(c.bytes)), static_cast<int32_t>(c.before_op),
+                                         c.bytes, static_cast<int32_t>(c.before_op),
                                          c.time));
   }
   const SearchStats &st = plan.stats;
@@ -72,6 +73,17 @@ Result<Plan> PlanFromBuffer(const void *data, size_t size) {
   if (fp->schema_version() == 0 || fp->schema_version() > kPlanSchemaVersion)
     return InvalidData("plan uses schema version " + std::to_string(fp->schema_version()) + ", this library reads 1 to " +
                        std::to_string(kPlanSchemaVersion));
+  // Everything copied or walked is charged first: a buffer whose tables share one long
+  // vector would otherwise cost time or memory far beyond its size.
+  DecodeBudget budget(size);
+  auto over_budget = [&] { return InvalidData(budget.Explain("plan buffer")); };
+  auto count = [](const auto *v) -> uint64_t { return v ? uint64_t{v->size()} : 0; };  // elements of a vector or string
+  const uint64_t op_count = count(fp->ops()), tensor_count = count(fp->tensors()), coll_count = count(fp->collectives());
+  if (!budget.Take(count(fp->graph_name()) + count(fp->device()) + count(fp->cost_model()) + count(fp->cost_notes()) +
+                   count(fp->mesh_shape()) * sizeof(uint32_t) +
+                   op_count * (sizeof(uint32_t) + sizeof(uint32_t) + sizeof(Strategy)) +
+                   tensor_count * sizeof(ShardingSpec) + coll_count * sizeof(PlanCollective)))
+    return over_budget();
   Plan plan;
   if (fp->graph_name()) plan.graph_name = fp->graph_name()->str();
   if (fp->device()) plan.device = fp->device()->str();
@@ -93,6 +105,7 @@ Result<Plan> PlanFromBuffer(const void *data, size_t size) {
   plan.is_optimal = fp->is_optimal();
   if (fp->ops())
     for (const fb::OpStrategy *o : *fp->ops()) {
+      if (!budget.Take(count(o->assignment()) * sizeof(int32_t))) return over_budget();
       plan.op_strategy.push_back(o->index());
       plan.op_block.push_back(o->block());
       Strategy s;
@@ -108,9 +121,11 @@ Result<Plan> PlanFromBuffer(const void *data, size_t size) {
     }
   if (fp->tensors())
     for (const fb::Sharding *t : *fp->tensors()) {
+      if (!budget.Take(count(t->dims()) * sizeof(DimSharding) + count(t->partial()))) return over_budget();
       ShardingSpec spec;
       if (t->dims())
         for (const fb::ShardingDim *d : *t->dims()) {
+          if (!budget.Take(count(d->mesh_axes()))) return over_budget();
           DimSharding ds;
           if (d->mesh_axes()) {
             if (d->mesh_axes()->size() > nm) return InvalidData("a tensor dim is split over more mesh axes than exist");
@@ -131,6 +146,7 @@ Result<Plan> PlanFromBuffer(const void *data, size_t size) {
     }
   if (fp->collectives())
     for (const fb::Collective *c : *fp->collectives()) {
+      if (!budget.Take(count(c->mesh_axes()))) return over_budget();
       PlanCollective pc;
       // The schema's byte enum reads back whatever byte was stored, negative ones included.
       const int kind = static_cast<int>(c->kind());
@@ -143,7 +159,7 @@ Result<Plan> PlanFromBuffer(const void *data, size_t size) {
           if (m >= nm) return InvalidData("a collective uses a mesh axis that does not exist");
           pc.mesh_axes |= static_cast<uint8_t>(1u << m);
         }
-      pc.bytes = static_cast<double>(c->bytes());
+      pc.bytes = c->bytes();
       pc.before_op = c->before_op();
       pc.time = c->time();
       plan.collectives.push_back(pc);
@@ -168,23 +184,52 @@ Result<Plan> PlanFromBuffer(const void *data, size_t size) {
 
 namespace {
 
+// Length of the well-formed UTF-8 sequence at s[i] (The Unicode Standard, table 3-7: no
+// overlong forms, no surrogates, nothing past U+10FFFF), or 0 if none starts there.
+size_t Utf8SequenceLength(const std::string &s, size_t i) {
+  auto at = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
+  auto in = [](unsigned c, unsigned lo, unsigned hi) { return c >= lo && c <= hi; };
+  const unsigned b0 = at(0), b1 = at(1), b2 = at(2), b3 = at(3);
+  if (b0 < 0x80) return 1;
+  if (in(b0, 0xC2, 0xDF)) return in(b1, 0x80, 0xBF) ? 2 : 0;
+  if (b0 >= 0xE0 && b0 <= 0xEF) {
+    const unsigned lo = b0 == 0xE0 ? 0xA0 : 0x80, hi = b0 == 0xED ? 0x9F : 0xBF;
+    return in(b1, lo, hi) && in(b2, 0x80, 0xBF) ? 3 : 0;
+  }
+  if (b0 >= 0xF0 && b0 <= 0xF4) {
+    const unsigned lo = b0 == 0xF0 ? 0x90 : 0x80, hi = b0 == 0xF4 ? 0x8F : 0xBF;
+    return in(b1, lo, hi) && in(b2, 0x80, 0xBF) && in(b3, 0x80, 0xBF) ? 4 : 0;
+  }
+  return 0;
+}
+
+// A JSON string that is valid UTF-8 whatever `s` holds: names come from graphs and plans
+// written by anyone. Quotes, backslashes and control characters are escaped; well-formed
+// UTF-8 is kept; each byte that does not start a well-formed sequence becomes U+FFFD,
+// written as the escape \ufffd.
 void JsonString(std::string &out, const std::string &s) {
   out += '"';
-  for (char c : s) {
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\t': out += "\\t"; break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
+        if (c < 0x20 || c == 0x7F) {
           char buf[8];
           std::snprintf(buf, sizeof buf, "\\u%04x", c);
           out += buf;
+        } else if (const size_t n = Utf8SequenceLength(s, i); n > 0) {
+          out.append(s, i, n);
+          i += n;
+          continue;
         } else {
-          out += c;
+          out += "\\ufffd";
         }
     }
+    ++i;
   }
   out += '"';
 }
@@ -269,8 +314,7 @@ std::string PlanToJson(const Plan &plan) {
         o += (first ? "" : ", ") + std::to_string(m);
         first = false;
       }
-    o += "], \"bytes\": ";
-    JsonNumber(o, c.bytes);
+    o += "], \"bytes\": " + std::to_string(c.bytes);
     o += ", \"before_op\": " + std::to_string(c.before_op) + ", \"time\": ";
     JsonNumber(o, c.time);
     o += "}";

@@ -24,6 +24,15 @@ fi
 soname=$(objdump -p "$libdir/libcfp.so" | awk '/SONAME/ {print $2}')
 case "$soname" in libcfp.so.[0-9]*) ;; *) echo "unexpected SONAME '$soname'" >&2; exit 1 ;; esac
 
+# The installed tool starts from a prefix the loader does not search, on its RUNPATH alone
+# ($ORIGIN-relative, so the prefix can move).
+if ! objdump -p "$prefix/bin/cfp" | grep -E '(RUNPATH|RPATH) +\$ORIGIN/' >/dev/null; then
+  echo "the installed cfp has no \$ORIGIN-relative RUNPATH:" >&2
+  objdump -p "$prefix/bin/cfp" | grep -E 'RUNPATH|RPATH' >&2 || true
+  exit 1
+fi
+env -u LD_LIBRARY_PATH "$prefix/bin/cfp" version | grep -q "^cfp "
+
 export PKG_CONFIG_PATH=$libdir/pkgconfig
 export LD_LIBRARY_PATH=$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 

@@ -2,9 +2,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <sstream>
 
@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "fewest_microbatches.h"
 #include "progress_bar.h"
+#include "util/file_io.h"
 
 namespace cfp_cli {
 namespace {
@@ -45,46 +46,6 @@ using Graph = std::unique_ptr<cfp_graph, decltype(&cfp_graph_destroy)>;
 using Options = std::unique_ptr<cfp_options, decltype(&cfp_options_destroy)>;
 using Plan = std::unique_ptr<cfp_plan, decltype(&cfp_plan_destroy)>;
 using Bytes = std::unique_ptr<cfp_bytes, decltype(&cfp_bytes_destroy)>;
-
-std::vector<uint32_t> ParseMesh(const std::string &s) {
-  std::vector<uint32_t> shape;
-  std::stringstream in(s);
-  std::string part;
-  while (std::getline(in, part, 'x')) {
-    char *end = nullptr;
-    unsigned long v = std::strtoul(part.c_str(), &end, 10);
-    if (part.empty() || *end != '\0' || v == 0 || v > 1u << 20) throw UsageError{"bad mesh '" + s + "' (expected e.g. 8x8)"};
-    shape.push_back(static_cast<uint32_t>(v));
-  }
-  if (shape.empty() || shape.size() > 3) throw UsageError{"bad mesh '" + s + "' (1 to 3 axes)"};
-  return shape;
-}
-
-uint64_t ParseSize(const std::string &s) {
-  char *end = nullptr;
-  double v = std::strtod(s.c_str(), &end);
-  std::string unit = end;
-  double scale = 1;
-  if (unit == "" || unit == "B") scale = 1;
-  else if (unit == "KiB") scale = 1024.0;
-  else if (unit == "MiB") scale = 1024.0 * 1024;
-  else if (unit == "GiB") scale = 1024.0 * 1024 * 1024;
-  else if (unit == "TiB") scale = 1024.0 * 1024 * 1024 * 1024;
-  else if (unit == "KB") scale = 1e3;
-  else if (unit == "MB") scale = 1e6;
-  else if (unit == "GB") scale = 1e9;
-  else if (unit == "TB") scale = 1e12;
-  else throw UsageError{"bad size '" + s + "' (e.g. 70GiB, 80GB, 1048576)"};
-  if (!(v > 0) || !std::isfinite(v * scale)) throw UsageError{"bad size '" + s + "'"};
-  return static_cast<uint64_t>(v * scale);
-}
-
-double ParseNumber(const std::string &s, const char *what) {
-  char *end = nullptr;
-  double v = std::strtod(s.c_str(), &end);
-  if (s.empty() || *end != '\0' || !std::isfinite(v)) throw UsageError{std::string("bad ") + what + " '" + s + "'"};
-  return v;
-}
 
 // The weight operand of a contraction: a parameter, possibly through casts.
 int WeightOperand(cfp_graph *g, uint32_t op) {
@@ -242,39 +203,38 @@ void PrintCollectives(cfp_graph *g, cfp_plan *p) {
 }  // namespace
 
 cfp_options *OptionsFromArgs(const Args &args) {
+  // Every number is read before the first call, so a bad one is a usage error (exit 2)
+  // whatever else the command line holds.
+  const std::vector<uint32_t> mesh = ParseMesh("--mesh", args.Get("mesh", "8"));
+  std::optional<uint32_t> devices_per_node, microbatches, threads;
+  std::optional<uint64_t> budget;
+  std::optional<double> time_limit;
+  std::vector<std::pair<double, double>> links;
+  if (args.Has("devices-per-node"))
+    devices_per_node = static_cast<uint32_t>(ParseWholeNumber("--devices-per-node", args.Get("devices-per-node"), 1, kMaxCount));
+  if (args.Has("links")) links = ParseLinks("--links", args.Get("links"), mesh.size());
+  // "auto" is `cfp optimize`'s own search over micro-batch counts (fewest_microbatches.h).
+  if (args.Has("microbatches") && args.Get("microbatches") != "auto")
+    microbatches = static_cast<uint32_t>(ParseWholeNumber("--microbatches", args.Get("microbatches"), 1, kMaxCount));
+  if (args.Has("budget")) budget = ParseSize("--budget", args.Get("budget"));
+  if (args.Has("threads")) threads = static_cast<uint32_t>(ParseWholeNumber("--threads", args.Get("threads"), 1, kMaxThreads));
+  if (args.Has("time-limit")) time_limit = ParseNonNegative("--time-limit", args.Get("time-limit"), "number of seconds");
+
   cfp_options *raw = nullptr;
   Check(cfp_options_create(&raw), "options");
   Options o(raw, cfp_options_destroy);
-  std::vector<uint32_t> mesh = ParseMesh(args.Get("mesh", "8"));
   if (args.Has("device")) Check(cfp_options_set_device(o.get(), args.Get("device").c_str()), "--device");
-  if (args.Has("devices-per-node"))
-    Check(cfp_options_set_devices_per_node(o.get(), static_cast<uint32_t>(ParseNumber(args.Get("devices-per-node"), "count"))),
-          "--devices-per-node");
+  if (devices_per_node) Check(cfp_options_set_devices_per_node(o.get(), *devices_per_node), "--devices-per-node");
   Check(cfp_options_set_mesh(o.get(), mesh.data(), mesh.size()), "--mesh");
   if (args.Has("alpa")) Check(cfp_options_use_alpa_test_convention(o.get()), "--alpa");
-  if (args.Has("links")) {
-    std::stringstream in(args.Get("links"));
-    std::string part;
-    uint32_t axis = 0;
-    while (std::getline(in, part, ',')) {
-      auto colon = part.find(':');
-      if (colon == std::string::npos) throw UsageError{"bad --links entry '" + part + "' (BW:LAT)"};
-      Check(cfp_options_set_axis_link(o.get(), axis++, ParseNumber(part.substr(0, colon), "bandwidth"),
-                                      ParseNumber(part.substr(colon + 1), "latency")),
-            "--links");
-    }
-  }
-  // "auto" is `cfp optimize`'s own search over micro-batch counts (fewest_microbatches.h).
-  if (args.Has("microbatches") && args.Get("microbatches") != "auto")
-    Check(cfp_options_set_microbatches(o.get(), static_cast<uint32_t>(ParseNumber(args.Get("microbatches"), "count"))),
-          "--microbatches");
-  if (args.Has("budget")) Check(cfp_options_set_memory_budget(o.get(), ParseSize(args.Get("budget"))), "--budget");
+  for (uint32_t axis = 0; axis < links.size(); ++axis)
+    Check(cfp_options_set_axis_link(o.get(), axis, links[axis].first, links[axis].second), "--links");
+  if (microbatches) Check(cfp_options_set_microbatches(o.get(), *microbatches), "--microbatches");
+  if (budget) Check(cfp_options_set_memory_budget(o.get(), *budget), "--budget");
   if (args.Has("cost")) Check(cfp_options_set_cost_model(o.get(), args.Get("cost").c_str()), "--cost");
   if (args.Has("profile-db")) Check(cfp_options_set_profile_db(o.get(), args.Get("profile-db").c_str()), "--profile-db");
-  if (args.Has("threads"))
-    Check(cfp_options_set_threads(o.get(), static_cast<uint32_t>(ParseNumber(args.Get("threads"), "thread count"))), "--threads");
-  if (args.Has("time-limit")) Check(cfp_options_set_time_limit(o.get(), ParseNumber(args.Get("time-limit"), "time")), "--time-limit");
-
+  if (threads) Check(cfp_options_set_threads(o.get(), *threads), "--threads");
+  if (time_limit) Check(cfp_options_set_time_limit(o.get(), *time_limit), "--time-limit");
   return o.release();
 }
 
@@ -291,8 +251,11 @@ int CmdOptimize(int argc, char **argv) {
     if (std::find(known.begin(), known.end(), k) == known.end()) throw UsageError{"unknown option --" + k};
   if (args.positional.size() != 1) throw UsageError{"expects one graph file or model"};
 
-  std::vector<uint32_t> mesh = ParseMesh(args.Get("mesh", "8"));
+  std::vector<uint32_t> mesh = ParseMesh("--mesh", args.Get("mesh", "8"));
   Options o(OptionsFromArgs(args), cfp_options_destroy);
+  // An output that cannot be written fails now, not after a search of minutes.
+  for (const char *output : {"json", "plan", "svg"})
+    if (args.Has(output)) CheckOutputPath(std::string("--") + output, args.Get(output));
   const bool auto_split = args.Get("microbatches") == "auto";
 
   // Profiling can take minutes: show it, and let Ctrl-C stop it cleanly.
@@ -379,20 +342,24 @@ int CmdOptimize(int argc, char **argv) {
   PrintLayers(g.get(), o.get(), p.get(), n_ops, args.Has("all-layers"));
   PrintCollectives(g.get(), p.get());
 
-  auto write = [&](const std::string &path, cfp_status (*fn)(const cfp_plan *, cfp_bytes **), const char *what) {
+  // Every output goes through the library's file writer: a file is replaced atomically, a
+  // pipe or device is written as it is.
+  auto write_file = [](const std::string &option, const std::string &path, const void *data, size_t size) {
+    std::fflush(stdout);  // the report first, should the output be /dev/stdout
+    const cfp::Status written = cfp::WriteFileAtomically(path, data, size);
+    if (!written.ok()) throw CfpError{option + ": " + written.message()};
+  };
+  auto write = [&](const char *option, cfp_status (*fn)(const cfp_plan *, cfp_bytes **), const char *what) {
     cfp_bytes *b = nullptr;
     Check(fn(p.get(), &b), what);
     Bytes bytes(b, cfp_bytes_destroy);
-    std::ofstream f(path, std::ios::binary);
-    f.write(static_cast<const char *>(cfp_bytes_data(b)), static_cast<std::streamsize>(cfp_bytes_size(b)));
-    if (!f) throw CfpError{"cannot write '" + path + "'"};
+    write_file(std::string("--") + option, args.Get(option), cfp_bytes_data(b), cfp_bytes_size(b));
   };
-  if (args.Has("json")) write(args.Get("json"), cfp_plan_to_json, "JSON");
-  if (args.Has("plan")) write(args.Get("plan"), cfp_plan_to_buffer, "plan");
+  if (args.Has("json")) write("json", cfp_plan_to_json, "JSON");
+  if (args.Has("plan")) write("plan", cfp_plan_to_buffer, "plan");
   if (args.Has("svg")) {
-    std::ofstream f(args.Get("svg"), std::ios::binary);
-    f << PlanSvg(g.get(), o.get(), p.get(), mesh, name && *name ? name : "graph");
-    if (!f) throw CfpError{"cannot write '" + args.Get("svg") + "'"};
+    const std::string svg = PlanSvg(g.get(), o.get(), p.get(), mesh, name && *name ? name : "graph");
+    write_file("--svg", args.Get("svg"), svg.data(), svg.size());
   }
   return 0;
 }

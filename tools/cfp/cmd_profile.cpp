@@ -43,6 +43,7 @@ int CmdProfile(int argc, char **argv) {
   for (const auto &[k, v] : args.options)
     if (std::find(known.begin(), known.end(), k) == known.end()) throw UsageError{"unknown option --" + k};
   if (args.positional.size() != 1) throw UsageError{"expects one graph file or model"};
+  if (args.Get("microbatches") == "auto") throw UsageError{"--microbatches auto is for cfp optimize; give a count"};
 
   std::unique_ptr<cfp_graph, decltype(&cfp_graph_destroy)> g(LoadGraphOrModel(args.positional[0]), cfp_graph_destroy);
   Args with_cost = args;

@@ -1,5 +1,7 @@
 #include "fewest_microbatches.h"
 
+#include <algorithm>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -58,9 +60,16 @@ MicrobatchSplit OptimizeWithFewestMicrobatches(const std::string &spec, cfp_opti
   cfp_graph *whole_raw = nullptr;
   Check(cfp_model_build(spec.c_str(), &whole_raw), "--microbatches auto needs a model spec or preset; '" + spec + "'");
   const int64_t batch = BatchOf(Graph(whole_raw, cfp_graph_destroy).get());
-  std::vector<int64_t> sizes;  // divisors of the batch, largest first
-  for (int64_t d = batch; d >= 1; --d)
-    if (batch % d == 0) sizes.push_back(d);
+  // Divisors of the batch, largest first, each giving at most kMaxCount micro-batches. Found
+  // in pairs up to the square root: a spec's batch can be a 12-digit number.
+  std::vector<int64_t> sizes;
+  for (int64_t d = 1; d <= batch / d; ++d) {
+    if (batch % d != 0) continue;
+    for (int64_t size : {d, batch / d})
+      if (static_cast<uint64_t>(batch / size) <= kMaxCount) sizes.push_back(size);
+  }
+  std::sort(sizes.begin(), sizes.end(), std::greater<>());
+  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
 
   Graph best_graph(nullptr, cfp_graph_destroy);
   Plan best_plan(nullptr, cfp_plan_destroy);
