@@ -15,7 +15,7 @@
 #include "ilp/cbc_ilp.h"
 #include "ilp/pairwise_problem.h"
 #include "manual_plans.h"
-#include "search/optimizer.h"
+#include "planner/planner.h"
 #include "subprocess.h"
 
 namespace cfp_bench {

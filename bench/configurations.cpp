@@ -1,7 +1,5 @@
 #include "configurations.h"
 
-#include <unordered_map>
-
 #include "blocks/block.h"
 #include "blocks/block_costs.h"
 #include "segments/fingerprint.h"
@@ -11,14 +9,14 @@ namespace cfp_bench {
 
 ConfigurationCounts CountConfigurations(const cfp::CostModel &model) {
   ConfigurationCounts c;
-  cfp::BlockPartition blocks = cfp::BuildBlocks(model.graph());
-  std::vector<uint64_t> fingerprint = cfp::FingerprintBlocks(blocks, model);
+  const cfp::BlockPartition &blocks = model.blocks();
+  const cfp::BlockTypes types = cfp::GroupBlockTypes(blocks, model);
+  const std::vector<uint64_t> &fingerprint = types.fingerprint;
   std::vector<double> strategies(blocks.blocks.size());
-  std::unordered_map<uint64_t, bool> seen;
-  for (uint32_t b = 0; b < blocks.blocks.size(); ++b) {
+  for (uint32_t b = 0; b < blocks.blocks.size(); ++b)
     strategies[b] = static_cast<double>(cfp::EntryStrategies(blocks.blocks[b], model).size());
-    if (seen.emplace(fingerprint[b], true).second) c.per_block_sum += static_cast<uint64_t>(strategies[b]);
-  }
+  for (uint32_t type = 0; type < types.size(); ++type)
+    c.per_block_sum += static_cast<uint64_t>(strategies[types.representative(type)]);
   c.blocks = static_cast<uint32_t>(blocks.blocks.size());
 
   std::vector<uint32_t> order;

@@ -8,7 +8,7 @@
 #include "manual_plans.h"
 #include "models/model_zoo.h"
 #include "plan/plan.h"
-#include "search/optimizer.h"
+#include "planner/planner.h"
 #include "support/alpa_mlp.h"
 
 namespace cfp_bench {

@@ -14,7 +14,7 @@
 #include "ilp/cbc_ilp.h"
 #include "ilp/pairwise_problem.h"
 #include "models/model_zoo.h"
-#include "search/optimizer.h"
+#include "planner/planner.h"
 #include "support/alpa_mlp.h"
 #include "support/per_op_brute_force.h"
 

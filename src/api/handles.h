@@ -21,7 +21,7 @@ struct cfp_bytes {
 };
 
 #include "plan/plan.h"
-#include "search/optimizer.h"
+#include "planner/planner.h"
 
 struct cfp_options {
   cfp::OptimizerOptions options;

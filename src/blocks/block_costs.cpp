@@ -234,7 +234,7 @@ uint32_t PartnerStrategy(const CostModel &model, uint32_t bwd, uint32_t fwd, con
 
 // The strategy of every member when the entry takes strategy k, `entry`, as CostBlock says.
 std::vector<uint32_t> FollowEntry(const Block &block, const BlockPartition &blocks, const CostModel &model,
-                                  uint32_t k, const Strategy &entry, Follow rule) {
+                                  uint32_t k, const Strategy &entry, Follow rule, RunControl *control) {
   const Graph &g = model.graph();
   const uint32_t self = blocks.block_of_op[block.members.front()];
   const uint32_t n = static_cast<uint32_t>(block.members.size());
@@ -248,6 +248,7 @@ std::vector<uint32_t> FollowEntry(const Block &block, const BlockPartition &bloc
   // gradient, expects) follow it. Members that receive none are deferred.
   std::vector<uint8_t> deferred(n, 0);
   for (uint32_t i = 0; i < n; ++i) {
+    if (StopRequested(control, i)) return choice;
     const uint32_t op = block.members[i];
     const Op &o = g.op(op);
     const auto &cands = model.strategies(op);
@@ -284,6 +285,7 @@ std::vector<uint32_t> FollowEntry(const Block &block, const BlockPartition &bloc
   // Pass 2, reverse topological: deferred members (a bias broadcast, a mask, a weight's
   // transpose) produce what their consumers in the block need.
   for (uint32_t i = n; i-- > 0;) {
+    if (StopRequested(control, i)) return choice;
     if (!deferred[i]) continue;
     const uint32_t op = block.members[i];
     std::vector<std::pair<uint32_t, ShardingSpec>> wanted;  // (output slot, layout needed)
@@ -306,7 +308,8 @@ std::vector<uint32_t> FollowEntry(const Block &block, const BlockPartition &bloc
 
 // The block's share of the objective under row `k` of `table`: compute, the reshardings
 // its own reads of the tensors it decides need, and the memory of those tensors.
-void PriceRow(const Block &block, const BlockPartition &blocks, const CostModel &model, BlockTable &table, uint32_t k) {
+void PriceRow(const Block &block, const BlockPartition &blocks, const CostModel &model, BlockTable &table, uint32_t k,
+              RunControl *control) {
   const Graph &g = model.graph();
   const uint32_t self = blocks.block_of_op[block.members.front()];
   const std::vector<uint32_t> &choice = table.member_choice[k];
@@ -328,6 +331,7 @@ void PriceRow(const Block &block, const BlockPartition &blocks, const CostModel 
     }
   };
   for (uint32_t i = 0; i < block.members.size(); ++i) {
+    if (StopRequested(control, i)) return;
     const uint32_t op = block.members[i];
     const Op &o = g.op(op);
     const Strategy &s = model.strategies(op)[choice[i]];
@@ -363,7 +367,7 @@ void PriceRow(const Block &block, const BlockPartition &blocks, const CostModel 
 // another block reads or stores back, and those its members need of tensors decided
 // elsewhere, in a fixed order.
 std::vector<ShardingSpec> Interface(const Block &block, const BlockPartition &blocks, const CostModel &model,
-                                    const BlockTable &table, uint32_t k) {
+                                    const BlockTable &table, uint32_t k, RunControl *control) {
   const Graph &g = model.graph();
   const uint32_t self = blocks.block_of_op[block.members.front()];
   auto seen_outside = [&](uint32_t t) {
@@ -375,6 +379,7 @@ std::vector<ShardingSpec> Interface(const Block &block, const BlockPartition &bl
   };
   std::vector<ShardingSpec> out;
   for (uint32_t i = 0; i < block.members.size(); ++i) {
+    if (StopRequested(control, i)) return out;
     const uint32_t op = block.members[i];
     const Op &o = g.op(op);
     const Strategy &s = model.strategies(op)[table.member_choice[k][i]];
@@ -392,12 +397,12 @@ std::vector<ShardingSpec> Interface(const Block &block, const BlockPartition &bl
 
 }  // namespace
 
-BlockTable CostBlock(const Block &block, const BlockPartition &blocks, const CostModel &model, bool drop_dominated) {
+BlockTable FollowBlock(const Block &block, const BlockPartition &blocks, const CostModel &model, RunControl *control) {
   const std::vector<Strategy> entry = EntryStrategies(block, model);
   BlockTable table;
   for (uint32_t k = 0; k < entry.size(); ++k)
     for (Follow rule : {Follow::LeastCompute, Follow::Propagate, Follow::CarrySums}) {
-      std::vector<uint32_t> members = FollowEntry(block, blocks, model, k, entry[k], rule);
+      std::vector<uint32_t> members = FollowEntry(block, blocks, model, k, entry[k], rule, control);
       const auto bit = static_cast<uint8_t>(1u << static_cast<int>(rule));
       bool seen = false;  // by an earlier rule for the same entry strategy
       for (size_t r = table.member_choice.size(); r-- > 0 && table.entry_of_row[r] == k;)
@@ -410,14 +415,24 @@ BlockTable CostBlock(const Block &block, const BlockPartition &blocks, const Cos
       table.rules_of_row.push_back(bit);
       table.member_choice.push_back(std::move(members));
     }
-  table.time.assign(table.member_choice.size(), 0);
-  table.memory.assign(table.member_choice.size(), 0);
-  table.rows_considered = table.size();
-  for (uint32_t row = 0; row < table.size(); ++row) PriceRow(block, blocks, model, table, row);
-  if (!drop_dominated || table.size() < 2) return table;
+  table.rows_considered = static_cast<uint32_t>(table.member_choice.size());
+  return table;
+}
 
+void PriceBlock(const Block &block, const BlockPartition &blocks, const CostModel &model, BlockTable &table,
+                RunControl *control) {
+  const auto rows = static_cast<uint32_t>(table.member_choice.size());
+  table.time.assign(rows, 0);
+  table.memory.assign(rows, 0);
+  for (uint32_t row = 0; row < rows; ++row) PriceRow(block, blocks, model, table, row, control);
+}
+
+void DropDominatedRows(const Block &block, const BlockPartition &blocks, const CostModel &model, BlockTable &table,
+                       RunControl *control) {
+  if (table.size() < 2) return;
   std::vector<std::vector<ShardingSpec>> face(table.size());
-  for (uint32_t row = 0; row < table.size(); ++row) face[row] = Interface(block, blocks, model, table, row);
+  for (uint32_t row = 0; row < table.size(); ++row) face[row] = Interface(block, blocks, model, table, row, control);
+  if (control && !control->stopped().ok()) return;
   // Row r is dropped when a row q kept or later shows the same interface at no more time
   // and memory, strictly less of one or, on a tie, q comes first.
   std::vector<uint8_t> keep(table.size(), 1);
@@ -441,7 +456,15 @@ BlockTable CostBlock(const Block &block, const BlockPartition &blocks, const Cos
     kept.time.push_back(table.time[r]);
     kept.memory.push_back(table.memory[r]);
   }
-  return kept;
+  table = std::move(kept);
+}
+
+BlockTable CostBlock(const Block &block, const BlockPartition &blocks, const CostModel &model, bool drop_dominated,
+                     RunControl *control) {
+  BlockTable table = FollowBlock(block, blocks, model, control);
+  PriceBlock(block, blocks, model, table, control);
+  if (drop_dominated) DropDominatedRows(block, blocks, model, table, control);
+  return table;
 }
 
 }  // namespace cfp

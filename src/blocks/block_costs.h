@@ -7,6 +7,7 @@
 
 #include "blocks/block.h"
 #include "cost/cost_model.h"
+#include "util/run_control.h"
 
 namespace cfp {
 
@@ -53,8 +54,20 @@ struct BlockTable {
 // same layouts (of the tensors it decides that others read or store back, and of those it
 // reads from others) at no more time and memory: no plan can need it, so the search space
 // loses nothing.
+// Once `control` says stop, the table is left unfinished (the caller checks
+// control->stopped()). CostBlock is the three steps below in order.
 BlockTable CostBlock(const Block &block, const BlockPartition &blocks, const CostModel &model,
-                     bool drop_dominated = true);
+                     bool drop_dominated = true, RunControl *control = nullptr);
+// The rows: entry_of_row, rules_of_row, member_choice and rows_considered. They do not
+// depend on measured compute, so the profiler measures the rows the search prices.
+BlockTable FollowBlock(const Block &block, const BlockPartition &blocks, const CostModel &model,
+                       RunControl *control = nullptr);
+// Fills time and memory of every row under the model's compute (measured where it has it).
+void PriceBlock(const Block &block, const BlockPartition &blocks, const CostModel &model, BlockTable &table,
+                RunControl *control = nullptr);
+// Drops the rows no plan can need (above).
+void DropDominatedRows(const Block &block, const BlockPartition &blocks, const CostModel &model, BlockTable &table,
+                       RunControl *control = nullptr);
 
 // Where a tensor's layout is decided: the block of its producer, or for a graph input the
 // block of the op it is stored for. kNoId for unused graph inputs.

@@ -130,28 +130,16 @@ Result<std::shared_ptr<const ComputeOverride>> ProfileBlockTypes(const Profiling
                                                                  ProfileDb &db, ProfilingReport &report) {
   const auto start = Clock::now();
   const CostModel &model = *in.model;
-  const BlockPartition &blocks = *in.blocks;
-  const std::vector<uint64_t> &fingerprint = *in.fingerprint;
+  const BlockPartition &blocks = model.blocks();
+  const BlockTypes &types = *in.types;
+  const std::vector<std::vector<uint32_t>> &instances = types.instances;
+  const std::vector<BlockTable> &tables = *in.rows;
   const Graph &g = model.graph();
   report = ProfilingReport{};
   report.device = backend.DeviceName();
   report.library_version = backend.LibraryVersion();
   for (const std::string &w : db.warnings()) report.warnings.push_back(w);
-
-  // Block types in order of their first block: deterministic.
-  std::unordered_map<uint64_t, uint32_t> type_of;
-  std::vector<std::vector<uint32_t>> instances;
-  for (uint32_t b = 0; b < blocks.blocks.size(); ++b) {
-    auto [it, inserted] = type_of.try_emplace(fingerprint[b], static_cast<uint32_t>(instances.size()));
-    if (inserted) instances.emplace_back();
-    instances[it->second].push_back(b);
-  }
-  std::vector<BlockTable> tables(instances.size());
-  for (uint32_t ti = 0; ti < instances.size(); ++ti) {
-    // Every row the search may keep: which rows dominate depends on what is measured.
-    tables[ti] = CostBlock(blocks.blocks[instances[ti][0]], blocks, model, /*drop_dominated=*/false);
-    report.configurations += tables[ti].size();
-  }
+  for (const BlockTable &t : tables) report.configurations += t.member_choice.size();
 
   auto table = std::make_shared<ComputeOverride>(g.num_ops());
   uint64_t done = 0;
@@ -163,15 +151,15 @@ Result<std::shared_ptr<const ComputeOverride>> ProfileBlockTypes(const Profiling
     const std::vector<Strategy> entry = EntryStrategies(rep, model);
     const DType dtype = DominantDType(model, rep);
     ProfiledBlockType type;
-    type.fingerprint = fingerprint[instances[ti][0]];
+    type.fingerprint = types.fingerprint[instances[ti][0]];
     type.representative = instances[ti][0];
     type.instances = static_cast<uint32_t>(instances[ti].size());
     type.description = DescribeBlock(g, rep);
-    type.configurations = bt.size();
+    type.configurations = static_cast<uint32_t>(bt.member_choice.size());
     // Seconds per run of member i under strategy c, from the first k measured with it.
     std::map<std::pair<uint32_t, uint32_t>, double> per_member;
     std::string fallback_reason;
-    for (uint32_t k = 0; k < bt.size(); ++k) {
+    for (uint32_t k = 0; k < bt.member_choice.size(); ++k) {
       const std::vector<uint32_t> &members = bt.member_choice[k];
       ProfileKey key{type.fingerprint, StrategyKeyText(model, rep, entry[bt.entry_of_row[k]], members), report.device, dtype,
                      report.library_version};

@@ -15,6 +15,7 @@
 #include "cost/cost_model.h"
 #include "profile/device_backend.h"
 #include "profile/profile_db.h"
+#include "segments/fingerprint.h"
 
 namespace cfp {
 
@@ -56,9 +57,10 @@ struct ProfilingReport {
 std::string FormatProfilingReport(const ProfilingReport &report);
 
 struct ProfilingInputs {
-  const CostModel *model = nullptr;
-  const BlockPartition *blocks = nullptr;
-  const std::vector<uint64_t> *fingerprint = nullptr;  // per block
+  const CostModel *model = nullptr;  // its blocks are the ones typed
+  const BlockTypes *types = nullptr;
+  // Per type, every row its representative may take (FollowBlock): what is measured.
+  const std::vector<BlockTable> *rows = nullptr;
   // Progress: done and total configurations; returning false cancels (kCancelled).
   std::function<bool(uint64_t done, uint64_t total)> progress;
 };

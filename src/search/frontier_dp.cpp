@@ -78,12 +78,21 @@ class Accumulator {
     } else {
       auto &v = sets_[slot];
       v.push_back(p);
+      ++points_;
       // Prune when the set has doubled since its last pruning: amortized O(log n) a point.
       if (v.size() >= prune_at_[slot]) {
+        points_ -= v.size();
         ParetoPrune(v, mode_);
+        points_ += v.size();
         prune_at_[slot] = std::max<uint32_t>(64, 2 * static_cast<uint32_t>(v.size()));
       }
     }
+  }
+  // What the states being formed hold, about (hash nodes counted at 48 bytes).
+  size_t Bytes() const {
+    return dense_.capacity() * sizeof(int32_t) + sparse_.size() * 48 + codes_.capacity() * sizeof(uint64_t) +
+           best_.capacity() * sizeof(ParetoPoint) + sets_.capacity() * sizeof(std::vector<ParetoPoint>) +
+           points_ * sizeof(ParetoPoint) + prune_at_.capacity() * sizeof(uint32_t);
   }
   // Set sizes above this are thinned, and the result is no longer proven optimal.
   void set_max_points(size_t n) { max_points_ = n; }
@@ -145,6 +154,7 @@ class Accumulator {
   std::vector<ParetoPoint> best_;
   std::vector<std::vector<ParetoPoint>> sets_;
   std::vector<uint32_t> prune_at_;
+  size_t points_ = 0;  // in sets_
   size_t max_points_ = SIZE_MAX;
   bool thinned_ = false;
 };
@@ -211,16 +221,18 @@ class Solver {
       if (limits_.segment_tables && small && (repeated || t_combos < main.states())) {
         CFP_ASSIGN_OR_RETURN(int32_t table, TableFor(seg, touching));
         CFP_ASSIGN_OR_RETURN(Layer next, Apply(main, *tables_[table], seg, touching));
+        held_bytes_ += main.Bytes();
         history.push_back(Step{std::move(main), UINT32_MAX, table, si});
         main = std::move(next);
       } else {
         for (uint32_t i = seg.begin; i < seg.end; ++i) {
           CFP_ASSIGN_OR_RETURN(Layer next, Advance(main, order_[i], [&](uint32_t v) { return last_use_[v] > i; }));
+          held_bytes_ += main.Bytes();
           history.push_back(Step{std::move(main), order_[i], -1, si});
           main = std::move(next);
         }
       }
-      CFP_RETURN_IF_ERROR(CheckBytes(history, main));
+      CFP_RETURN_IF_ERROR(CheckMemory(main.Bytes()));
     }
     if (main.states() == 0) return Status(Code::kInfeasible, "no plan fits the memory budget");
     // Every variable has retired: one state; its fastest point wins.
@@ -283,9 +295,19 @@ class Solver {
     return n;
   }
 
-  Status Tick(size_t i) const {
-    if (limits_.deadline && (i & 255) == 0 && std::chrono::steady_clock::now() > *limits_.deadline)
+  // Every 256th call: the caller's limits and cancellation, this search's own deadline, and
+  // its memory with `transient` bytes being formed.
+  Status Tick(size_t i, size_t transient = 0) const {
+    if ((i & 255) != 0) return Status::Ok();
+    if (limits_.control) CFP_RETURN_IF_ERROR(limits_.control->Check());
+    if (limits_.deadline && std::chrono::steady_clock::now() > *limits_.deadline)
       return Status(Code::kTimeLimit, "the search exceeded its time limit");
+    return CheckMemory(transient);
+  }
+
+  Status CheckMemory(size_t transient) const {
+    if (limits_.max_bytes && held_bytes_ + transient > limits_.max_bytes)
+      return Status(Code::kMemoryLimit, "the search exceeded its memory limit (" + std::to_string(limits_.max_bytes) + " bytes)");
     return Status::Ok();
   }
 
@@ -361,7 +383,7 @@ class Solver {
     acc.set_max_points(limits_.max_points);
     std::vector<double> pair(kx), pair_mem(kx);
     for (uint32_t s = 0; s < prev.states(); ++s) {
-      CFP_RETURN_IF_ERROR(Tick(s));
+      CFP_RETURN_IF_ERROR(Tick(s, prev.Bytes() + acc.Bytes()));
       const uint64_t code = prev.codes[s];
       uint64_t base = 0;
       for (const auto &[i, st] : carried) base += prev.Digit(code, i) * st;
@@ -421,12 +443,16 @@ class Solver {
       start.begin.push_back(static_cast<uint32_t>(start.pts.size()));
     }
     std::vector<Layer> steps;
+    size_t steps_bytes = start.Bytes();
     steps.push_back(std::move(start));
+    held_bytes_ += steps_bytes;
     for (uint32_t i = seg.begin; i < seg.end; ++i) {
       auto pinned = [&](uint32_t v) {
         return std::find(touching.begin(), touching.end(), v) != touching.end() || last_use_[v] > i;
       };
       CFP_ASSIGN_OR_RETURN(Layer next, Advance(steps.back(), order_[i], pinned));
+      steps_bytes += next.Bytes();
+      held_bytes_ += next.Bytes();
       steps.push_back(std::move(next));
     }
     // Record each final point's internal choices, then index final states by T code.
@@ -461,6 +487,8 @@ class Solver {
       table->states_of_t[t_code].push_back(s);
     }
     table->final = std::move(fin);
+    held_bytes_ -= steps_bytes;
+    held_bytes_ += table->final.Bytes() + table->choices.size() * (sizeof(std::vector<uint32_t>) + 2 * len * sizeof(uint32_t));
     tables_.push_back(std::move(table));
     int32_t id = static_cast<int32_t>(tables_.size() - 1);
     table_of_.emplace(std::move(key), id);
@@ -506,7 +534,7 @@ class Solver {
     Accumulator acc(Codes(next), limits_.mode, main.states() * t.final.states());
     acc.set_max_points(limits_.max_points);
     for (uint32_t s = 0; s < main.states(); ++s) {
-      CFP_RETURN_IF_ERROR(Tick(s));
+      CFP_RETURN_IF_ERROR(Tick(s, main.Bytes() + acc.Bytes()));
       const uint64_t code = main.codes[s];
       uint64_t base = 0, t_code = 0;
       for (const auto &[i, st] : main_carried) base += main.Digit(code, i) * st;
@@ -530,16 +558,6 @@ class Solver {
     return next;
   }
 
-  Status CheckBytes(const std::vector<Step> &history, const Layer &main) const {
-    if (!limits_.max_bytes) return Status::Ok();
-    size_t bytes = main.Bytes();
-    for (const Step &s : history) bytes += s.layer.Bytes();
-    for (const auto &t : tables_) bytes += t->final.Bytes() + t->choices.size() * sizeof(uint32_t) * 8;
-    if (bytes > limits_.max_bytes)
-      return Status(Code::kMemoryLimit, "the search exceeded its memory limit (" + std::to_string(limits_.max_bytes) + " bytes)");
-    return Status::Ok();
-  }
-
   const BlockProblem &p_;
   const std::vector<uint32_t> &order_;
   const DPLimits &limits_;
@@ -548,6 +566,8 @@ class Solver {
   std::vector<std::unique_ptr<Table>> tables_;
   std::map<std::vector<int64_t>, int32_t> table_of_;
   DPResult result_;
+  // Bytes of the layers kept for the walk back and of the segment tables.
+  size_t held_bytes_ = 0;
 };
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "search/block_problem.h"
+#include "util/run_control.h"
 #include "util/status.h"
 
 namespace cfp {
@@ -29,8 +30,13 @@ struct DPLimits {
   // can grow with every repeated layer; thinning bounds the work and marks the result as
   // not proven optimal.
   size_t max_points = 16;
+  // A deadline of this search alone (the budgeted search's allowance for its exact pass);
+  // the caller's time limit and cancellation come through `control`.
   std::optional<std::chrono::steady_clock::time_point> deadline;
-  size_t max_bytes = 0;  // 0: no limit on the DP's own memory
+  RunControl *control = nullptr;
+  // Limit on the DP's own data (its layers, the states being formed, segment tables),
+  // checked every few hundred states; 0: none.
+  size_t max_bytes = 0;
   // Solve repeated segments once into tables. Off, every block is added one by one; that
   // is what keeping only max_states states per step needs, as a table must be complete.
   bool segment_tables = true;

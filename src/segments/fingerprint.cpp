@@ -3,6 +3,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "blocks/block_costs.h"
 #include "util/hash.h"
@@ -90,6 +91,20 @@ std::vector<uint64_t> FingerprintBlocks(const BlockPartition &blocks, const Cost
     fp[b] = FingerprintBlock(blocks.blocks[b], blocks, model, static_cast<uint32_t>(b));
   });
   return fp;
+}
+
+BlockTypes GroupBlockTypes(const BlockPartition &blocks, const CostModel &model) {
+  BlockTypes types;
+  types.fingerprint = FingerprintBlocks(blocks, model);
+  types.type_of_block.resize(blocks.blocks.size());
+  std::unordered_map<uint64_t, uint32_t> type_of;
+  for (uint32_t b = 0; b < blocks.blocks.size(); ++b) {
+    auto [it, inserted] = type_of.try_emplace(types.fingerprint[b], types.size());
+    if (inserted) types.instances.emplace_back();
+    types.instances[it->second].push_back(b);
+    types.type_of_block[b] = it->second;
+  }
+  return types;
 }
 
 }  // namespace cfp

@@ -18,7 +18,7 @@ struct Repeat {
 
 class Tiler {
  public:
-  explicit Tiler(const std::vector<uint64_t> &sig) : sig_(sig), prefix_(sig.size() + 1, 0), power_(sig.size() + 1, 1) {
+  Tiler(const std::vector<uint64_t> &sig, RunControl *control) : sig_(sig), control_(control), prefix_(sig.size() + 1, 0), power_(sig.size() + 1, 1) {
     for (size_t i = 0; i < sig.size(); ++i) {
       prefix_[i + 1] = prefix_[i] * kBase + Mix64(sig[i]);
       power_[i + 1] = power_[i] * kBase;
@@ -37,6 +37,7 @@ class Tiler {
     std::vector<Repeat> best_per_period(n / 2 + 1);
     tbb::parallel_for(uint32_t{1}, n / 2 + 1, [&](uint32_t p) {
       Repeat best;
+      if (control_ && !control_->Check().ok()) return;
       for (uint32_t i = lo; i + 2 * p <= hi;) {
         uint32_t count = 1;
         while (i + (count + 1) * p <= hi && Equal(i, i + count * p, p)) ++count;
@@ -66,16 +67,17 @@ class Tiler {
   const std::vector<uint64_t> &sig_;
 
  private:
+  RunControl *control_;
   static constexpr uint64_t kBase = 0x100000001b3ull;
   std::vector<uint64_t> prefix_, power_;
 };
 
 }  // namespace
 
-Segmentation FindSegments(const std::vector<uint64_t> &signature) {
+Segmentation FindSegments(const std::vector<uint64_t> &signature, RunControl *control) {
   Segmentation result;
   if (signature.empty()) return result;
-  Tiler tiler(signature);
+  Tiler tiler(signature, control);
   tiler.Tile(0, static_cast<uint32_t>(signature.size()), result.segments);
   // Types: equal signature sequences, hashed in parallel into a concurrent map; ids are then
   // given in order of first appearance so they are deterministic.

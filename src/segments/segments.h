@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "util/run_control.h"
+
 namespace cfp {
 
 struct Segment {
@@ -20,7 +22,8 @@ struct Segmentation {
   uint32_t unique_types = 0;
 };
 
-// `signature[i]` is the local signature of the block at position i.
-Segmentation FindSegments(const std::vector<uint64_t> &signature);
+// `signature[i]` is the local signature of the block at position i. Once `control` says
+// stop, the rest is left one segment per block (the caller checks control->stopped()).
+Segmentation FindSegments(const std::vector<uint64_t> &signature, RunControl *control = nullptr);
 
 }  // namespace cfp

@@ -48,11 +48,22 @@ std::string ProgressBar::Render(const std::string &phase, uint64_t done, uint64_
     line += buf;
     if (shown == total) line += "  done";
     else if (remaining) line += "  " + FormatDuration(*remaining) + " left";
-  } else {
+  } else if (!unit.empty()) {
     std::snprintf(buf, sizeof buf, "  %llu %s", static_cast<unsigned long long>(done), unit.c_str());
     line += buf;
   }
   return line;
+}
+
+// What the library counts in each of its phases (cfp.h, cfp_progress_fn); other phases
+// count the bar's own unit.
+static std::string UnitOfPhase(const std::string &phase, const std::string &fallback) {
+  if (phase == "calibrate") return "collectives";
+  if (phase == "profile") return "configurations";
+  if (phase == "costs") return "block types";
+  if (phase == "edges") return "edge matrices";
+  if (phase == "blocks" || phase == "search") return "";
+  return fallback;
 }
 
 void ProgressBar::Update(const char *phase, uint64_t done, uint64_t total) {
@@ -68,7 +79,7 @@ void ProgressBar::Update(const char *phase, uint64_t done, uint64_t total) {
   }
   estimator_.Update(now, done);
   const bool complete = total > 0 && done >= total;
-  const std::string line = Render(phase_, done, total, estimator_.Remaining(), unit_);
+  const std::string line = Render(phase_, done, total, estimator_.Remaining(), UnitOfPhase(phase_, unit_));
   if (interactive_) {
     if (!complete && !new_phase && now - last_draw_ < kRedrawInterval) return;
     last_draw_ = now;

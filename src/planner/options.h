@@ -1,4 +1,5 @@
-// The optimizer: blocks, segments, costs, search, plan (DESIGN §2).
+// What a caller asks of the planner: the mesh, the device and its links, the memory
+// budget, the cost model and its parameters, threads and limits.
 #pragma once
 
 #include <cstdint>
@@ -9,11 +10,11 @@
 #include <vector>
 
 #include "cost/cost_params.h"
-#include "graph/graph.h"
+#include "mesh/device.h"
 #include "mesh/mesh.h"
-#include "plan/plan.h"
-#include "profile/profiled_costs.h"
+#include "profile/device_backend.h"
 #include "sharding/strategy.h"
+#include "util/status.h"
 
 namespace cfp {
 
@@ -45,20 +46,5 @@ struct OptimizerOptions {
 // bandwidth 1 byte/s), compute free, no replicated contractions (with compute free they
 // would cost nothing), and a tiny penalty on replicated parameters to break ties.
 void UseAlpaTestConvention(OptimizerOptions &options);
-
-// Finds the plan of least step time within the memory budget. When the time or memory
-// limit stops the search, returns that status, or, if `stopped` is given and a narrow
-// search still finds a plan within the budget, that plan (not proven optimal) with
-// *stopped set to the limit's status.
-Result<Plan> Optimize(const Graph &graph, const OptimizerOptions &options, Status *stopped = nullptr);
-// Prices a per-op choice vector under the same model (no budget).
-Result<Plan> EvaluateChoices(const Graph &graph, const OptimizerOptions &options, const std::vector<uint32_t> &choice);
-// Profiles every strategy of every unique block type (the "cuda" cost model's measurements)
-// and saves them in the profile DB, without searching. The plan-less counterpart of
-// Optimize for `cfp profile`: returns a report, one line per block type.
-Result<ProfilingReport> ProfileOnly(const Graph &graph, const OptimizerOptions &options);
-// The smallest per-device memory of any plan (memory does not depend on measured compute:
-// the analytic model answers for every cost model).
-Result<double> MinMemory(const Graph &graph, const OptimizerOptions &options);
 
 }  // namespace cfp
