@@ -452,15 +452,22 @@ CFP_API cfp_status cfp_options_set_cost_model(cfp_options *options, const char *
 CFP_API cfp_status cfp_options_set_profile_db(cfp_options *options, const char *path);
 /** Worker threads (0 = all hardware threads). The library runs oneTBB in its own arena. */
 CFP_API cfp_status cfp_options_set_threads(cfp_options *options, uint32_t threads);
-/** Wall-clock limit of the search in seconds (0 = none). */
+/** Wall-clock limit of planning in seconds (0 = none; a limit too far away for the clock,
+ *  about 10^9 s or more, is none too). Every phase checks it (blocks, costs, edges,
+ *  segments, search, budgeted search); measuring under the "cuda" cost model does not, the
+ *  progress callback stops it. cfp_min_memory holds it as well. */
 CFP_API cfp_status cfp_options_set_time_limit(cfp_options *options, double seconds);
-/** Limit on the memory the search itself may use, in bytes (0 = none). */
+/** Limit on the memory the search itself may use, in bytes (0 = none): its states, the
+ *  states being formed and its tables, estimated and checked every few hundred states,
+ *  under any memory budget. cfp_min_memory holds it as well. */
 CFP_API cfp_status cfp_options_set_search_memory_limit(cfp_options *options, uint64_t bytes);
 
 /**
  * Progress callback: called from the optimizing thread with a phase name, work done and
- * total work (total 0 when unknown). Return non-zero to cancel (CFP_ERR_CANCELLED).
- * Optional; bindings may skip it.
+ * total work (total 0 when unknown), at the start and end of each phase and about every
+ * 0.1 s within one. Phases of cfp_optimize: "calibrate" and "profile" (the "cuda" cost
+ * model), "blocks", "costs" (unique blocks), "edges" (unique block pairs), "search".
+ * Return non-zero to cancel (CFP_ERR_CANCELLED, no plan). Optional; bindings may skip it.
  */
 typedef int (*cfp_progress_fn)(void *user_data, const char *phase, uint64_t done, uint64_t total);
 /** Sets or clears (fn = NULL) the progress callback. */
@@ -477,7 +484,10 @@ typedef struct cfp_plan cfp_plan;
  * Finds the plan of least predicted step time within the memory budget.
  * @return CFP_ERR_INFEASIBLE (message: the smallest memory any plan needs) when no plan fits;
  *         CFP_ERR_TIME_LIMIT / CFP_ERR_MEMORY_LIMIT when a limit was hit; then *out holds
- *         the best plan found so far if there is one (else NULL).
+ *         the best plan found so far if there is one (else NULL): when the limit strikes
+ *         in the search, a narrow search's plan within the budget (bounded by a quarter
+ *         of the time limit, at least 0.25 s), not proven optimal; before the search
+ *         (blocks, costs, edges), none.
  */
 CFP_API cfp_status cfp_optimize(const cfp_graph *graph, const cfp_options *options, cfp_plan **out);
 /** Smallest per-device memory of any plan, in bytes. */
@@ -594,7 +604,8 @@ CFP_API cfp_status cfp_plan_collective(const cfp_plan *plan, uint32_t index, cfp
 CFP_API cfp_status cfp_plan_cost_notes(const cfp_plan *plan, char *buf, size_t cap, size_t *needed);
 /** Serializes the plan as FlatBuffers (flatbuffers/plan.fbs). Caller owns *out. */
 CFP_API cfp_status cfp_plan_to_buffer(const cfp_plan *plan, cfp_bytes **out);
-/** Serializes the plan as JSON. Caller owns *out. */
+/** Serializes the plan as JSON, always valid UTF-8: a byte of a name that does not begin a
+ *  well-formed UTF-8 sequence is written as U+FFFD, escaped. Caller owns *out. */
 CFP_API cfp_status cfp_plan_to_json(const cfp_plan *plan, cfp_bytes **out);
 /** Loads a plan written by cfp_plan_to_buffer (verified; CFP_ERR_INVALID_DATA if not). */
 CFP_API cfp_status cfp_plan_from_buffer(const void *data, size_t size, cfp_plan **out);

@@ -273,24 +273,93 @@ func TestAnInfeasibleBudgetSaysWhatTheSmallestPlanNeeds(t *testing.T) {
 	}
 }
 
+// buildDenselyConnected builds layers of dots on a [256,256] activation, each layer's dot
+// reading the sum of every earlier layer's output: its blocks and costs take milliseconds,
+// but its exact search on a 2x2 mesh runs for minutes.
+func buildDenselyConnected(t *testing.T, layers int) *Graph {
+	t.Helper()
+	b, err := NewGraphBuilder("densely-connected")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	id := func(id uint32, err error) uint32 {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	check := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	const rows, width = 256, 256
+	act := []int64{rows, width}
+	outs := []uint32{id(b.AddTensor("x", F32, act, RoleDataInput))}
+	for l := 0; l < layers; l++ {
+		layer := "layer" + strconv.Itoa(l)
+		// Latest first, so every add follows the previous layer's dot and reads the others.
+		sum := outs[len(outs)-1]
+		for j := len(outs) - 2; j >= 0; j-- {
+			next := id(b.AddTensor(layer+".sum"+strconv.Itoa(j), F32, act, RoleActivation))
+			id(b.AddOp(layer+".add"+strconv.Itoa(j), OpAdd, []uint32{sum, outs[j]}, []uint32{next}))
+			sum = next
+		}
+		w := id(b.AddTensor(layer+".w", F32, []int64{width, width}, RoleParameter))
+		h := id(b.AddTensor(layer+".h", F32, act, RoleActivation))
+		dot := id(b.AddOp(layer+".dot", OpDot, []uint32{sum, w}, []uint32{h}))
+		check(b.SetOpInts(dot, AttrLhsContract, 1))
+		check(b.SetOpInts(dot, AttrRhsContract, 0))
+		outs = append(outs, h)
+	}
+	g, err := b.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { g.Close() })
+	return g
+}
+
 func TestHittingTheTimeLimitIsAnError(t *testing.T) {
-	g, _, _ := optimizedGpt(t)
-	o := newOptions(t, Mesh(2, 2), TimeLimit(time.Nanosecond))
-	best, err := Optimize(g, o)
-	var e *Error
-	if !errors.Is(err, ErrTimeLimit) || !errors.As(err, &e) || !strings.Contains(e.Message, "time limit") {
-		t.Fatalf("err = %v", err)
-	}
-	if best == nil {
-		t.Fatal("a search stopped by its time limit returns the best plan found")
-	}
-	defer best.Close()
-	if must(best.StepTime()) <= 0 {
-		t.Fatal("the best plan so far has no step time")
-	}
-	if must(best.IsOptimal()) {
-		t.Fatal("a plan found after the time limit is not proven optimal")
-	}
+	t.Run("before the search", func(t *testing.T) {
+		// A nanosecond passes before the search starts, so there is no plan yet.
+		g, _, _ := optimizedGpt(t)
+		o := newOptions(t, Mesh(2, 2), TimeLimit(time.Nanosecond))
+		best, err := Optimize(g, o)
+		var e *Error
+		if !errors.Is(err, ErrTimeLimit) || !errors.As(err, &e) || !strings.Contains(e.Message, "time limit") {
+			t.Fatalf("err = %v", err)
+		}
+		if best != nil {
+			best.Close()
+			t.Fatal("a time limit that passes before the search has no plan to return")
+		}
+	})
+	t.Run("during the search", func(t *testing.T) {
+		// The exact search of this graph on a 2x2 mesh runs for minutes.
+		g := buildDenselyConnected(t, 10)
+		o := newOptions(t, Mesh(2, 2), Threads(1), TimeLimit(500*time.Millisecond))
+		best, err := Optimize(g, o)
+		if best != nil {
+			defer best.Close()
+		}
+		var e *Error
+		if !errors.Is(err, ErrTimeLimit) || !errors.As(err, &e) || !strings.Contains(e.Message, "passed during search") {
+			t.Fatalf("err = %v", err)
+		}
+		if best == nil {
+			t.Fatal("a search stopped by its time limit returns the best plan found")
+		}
+		if must(best.StepTime()) <= 0 {
+			t.Fatal("the best plan so far has no step time")
+		}
+		if must(best.IsOptimal()) {
+			t.Fatal("a plan found before the time limit stopped the search is not proven optimal")
+		}
+	})
 }
 
 func TestCostSettingsChangeThePrice(t *testing.T) {

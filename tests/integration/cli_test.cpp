@@ -1,13 +1,20 @@
 // The `cfp` tool as a user runs it: help, one-line errors, exit codes, output.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "support/c_graphs.h"
 #include "support/run_tool.h"
+#include "support/scratch_dir.h"
 
 namespace {
 
@@ -227,11 +234,16 @@ TEST(CliOptimize, AlpaConventionStatesItsUnits) {
   EXPECT_EQ(Cfp("optimize mlp:layers=6,hidden=256,batch=32 --mesh 4").out.find("units "), std::string::npos);
 }
 
-// A search stopped by its time limit still prints a plan: the best one found.
+// A search stopped by its time limit still prints a plan: the best one found. (Blocks and
+// costs of this graph take milliseconds; its exact search, minutes.)
 TEST(CliOptimize, TimeLimitPrintsTheBestPlanFound) {
-  ToolRun r = Cfp(std::string("optimize ") + kSmallGpt + " --mesh 2x2 --time-limit 0.000000001");
+  cfp_test::Graph g = cfp_test::DenselyConnected(10);
+  ASSERT_NE(g.get(), nullptr);
+  const std::string path = ::testing::TempDir() + "/cli_dense.cfpg";
+  ASSERT_EQ(cfp_graph_to_file(g.get(), path.c_str()), CFP_OK) << cfp_last_error_message();
+  ToolRun r = Cfp("optimize " + path + " --mesh 2x2 --time-limit 0.5");
   ASSERT_EQ(r.code, 0) << r.out;
-  EXPECT_NE(r.out.find("the search exceeded its time limit; showing the best plan found (not proven optimal)"),
+  EXPECT_NE(r.out.find("the time limit of 0.5 s passed during search; showing the best plan found (not proven optimal)"),
             std::string::npos) << r.out;
   EXPECT_NE(r.out.find("step time "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("best found (not proven optimal)"), std::string::npos) << r.out;
@@ -268,6 +280,189 @@ TEST(CliOptimize, InfeasibleBudgetIsOneLine) {
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.out.find("the smallest plan needs"), std::string::npos) << r.out;
   EXPECT_EQ(Lines(r.out), 1u) << r.out;
+}
+
+}  // namespace
+
+// --- numbers on the command line ---------------------------------------------------------
+
+namespace {
+
+const char *kTinySpec = "mlp:layers=1,hidden=64,batch=8";
+
+// Every numeric option refuses values its type cannot hold, or that would mean something
+// else once converted (-1 micro-batches were 4294967295, 0.5 threads were "all"), with a
+// usage error (exit 2) that names the option and the value.
+TEST(CliNumbers, OutOfRangeNumbersAreUsageErrorsNamingTheOptionAndValue) {
+  struct Case {
+    std::string args, option, value;
+  } cases[] = {
+      {"--microbatches -1", "--microbatches", "-1"},
+      {"--microbatches 0", "--microbatches", "0"},
+      {"--microbatches 2147483649", "--microbatches", "2147483649"},
+      {"--microbatches 1.5", "--microbatches", "1.5"},
+      {"--microbatches 99999999999999999999999", "--microbatches", "99999999999999999999999"},
+      {"--devices-per-node -1", "--devices-per-node", "-1"},
+      {"--devices-per-node 0", "--devices-per-node", "0"},
+      {"--threads 0.5", "--threads", "0.5"},
+      {"--threads 0", "--threads", "0"},
+      {"--threads 4097", "--threads", "4097"},
+      {"--threads +2", "--threads", "+2"},
+      {"--budget 0.5", "--budget", "0.5"},
+      {"--budget 0.5B", "--budget", "0.5B"},
+      {"--budget 1e30", "--budget", "1e30"},
+      {"--budget 16EiB", "--budget", "16EiB"},
+      {"--budget 16777216TiB", "--budget", "16777216TiB"},
+      {"--budget 0GiB", "--budget", "0GiB"},
+      {"--budget -1GiB", "--budget", "-1GiB"},
+      {"--budget inf", "--budget", "inf"},
+      {"--budget nan", "--budget", "nan"},
+      {"--budget 0x10", "--budget", "0x10"},
+      {"--budget 20000000TB", "--budget", "20000000TB"},
+      {"--budget 18446744073709551616", "--budget", "18446744073709551616"},
+      {"--budget 16777216.5TiB", "--budget", "16777216.5TiB"},
+      {"--budget 1.0001KB", "--budget", "1.0001KB"},
+      {"--time-limit -1", "--time-limit", "-1"},
+      {"--time-limit inf", "--time-limit", "inf"},
+      {"--time-limit nan", "--time-limit", "nan"},
+      {"--time-limit 1e400", "--time-limit", "1e400"},
+      {"--links 0:1e-6", "--links", "0"},
+      {"--links 1e400:1e-6", "--links", "1e400"},
+      {"--links 1e9:-1", "--links", "-1"},
+      {"--links 1e9:inf", "--links", "inf"},
+      {"--links 1e9", "--links", "1e9"},
+      {"--mesh 2 --links 1e9:0,1e9:0", "--links", "1e9:0,1e9:0"},
+      {"--mesh 8x", "--mesh", "8x"},
+      {"--mesh 0x8", "--mesh", "0x8"},
+      {"--mesh -1", "--mesh", "-1"},
+      {"--mesh 2x2x2x2", "--mesh", "2x2x2x2"},
+      {"--mesh 1048577", "--mesh", "1048577"},
+  };
+  for (const Case &c : cases)
+    for (const char *command : {"optimize", "profile"}) {
+      // cfp profile reads every number option but --budget and --time-limit.
+      if (std::string(command) == "profile" && (c.option == "--budget" || c.option == "--time-limit")) continue;
+      ToolRun r = Cfp(std::string(command) + " " + kTinySpec + " " + c.args);
+      EXPECT_EQ(r.code, 2) << command << " " << c.args << ": " << r.out;
+      EXPECT_EQ(Lines(r.out), 1u) << c.args << ": " << r.out;
+      EXPECT_NE(r.out.find(std::string("cfp ") + command + ": " + c.option + ": '" + c.value + "'"), std::string::npos)
+          << c.args << ": " << r.out;
+    }
+}
+
+TEST(CliNumbers, NumbersInRangeAreTaken) {
+  ToolRun r = Cfp(std::string("optimize ") + kTinySpec +
+                  " --mesh 2 --budget 1.5GiB --threads 1 --microbatches 2 --time-limit 0 --links 50e9:5e-6 "
+                  "--devices-per-node 4");
+  EXPECT_EQ(r.code, 0) << r.out;
+  // A size is a whole number of bytes in any unit, including the largest.
+  for (const char *budget : {"65536", "65536B", "1.5MiB", "0.25GB", "18446744073709551615", "1e3KB", "16777215TiB"}) {
+    r = Cfp(std::string("optimize ") + kTinySpec + " --mesh 2 --budget " + budget);
+    EXPECT_EQ(r.code, 0) << budget << ": " << r.out;
+  }
+}
+
+TEST(CliNumbers, AutoMicrobatchesSplitsTheLargestBatchIntoAsManyAsItHas) {
+  // 2^31 - 1 is prime: its divisors are found in 46341 steps, not two billion, and its
+  // count of micro-batches is not truncated on the way to the library.
+  ToolRun r = Cfp("optimize mlp:layers=1,hidden=8,batch=2147483647 --mesh 2 --microbatches auto --budget 1MiB");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("micro-batches 2147483647 of 1 samples per step (batch 2147483647)"), std::string::npos) << r.out;
+}
+
+}  // namespace
+
+// --- output files ------------------------------------------------------------------------
+
+namespace {
+
+std::string ReadAll(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void WriteText(const std::string &path, const std::string &text) { std::ofstream(path, std::ios::binary) << text; }
+
+std::vector<std::string> TemporaryFilesIn(const std::string &dir) {
+  std::vector<std::string> left;
+  for (const auto &e : std::filesystem::directory_iterator(dir))
+    if (e.path().filename().string().find(".tmp.") != std::string::npos) left.push_back(e.path().filename());
+  return left;
+}
+
+TEST(CliFiles, AnOutputThatCannotBeWrittenFailsBeforeAnyIsTouched) {
+  cfp_test::ScratchDir dir("cli_unwritable");
+  const std::string keep = dir.path() + "/keep.json";
+  // A missing directory cannot be written even by root; a read-only one only by others.
+  std::vector<std::string> unwritable = {dir.path() + "/no/such/dir"};
+  if (geteuid() != 0) {
+    const std::string read_only = dir.path() + "/read_only";
+    std::filesystem::create_directory(read_only);
+    std::filesystem::permissions(read_only, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+    unwritable.push_back(read_only);
+  }
+  for (const std::string &bad_dir : unwritable)
+    for (const char *option : {"plan", "svg", "json"}) {
+      WriteText(keep, "the previous plan");
+      const std::string other = std::string(option) == "json" ? "--plan " : "--json ";
+      ToolRun r = Cfp(std::string("optimize ") + kTinySpec + " --mesh 2 " + other + keep + " --" + option + " " + bad_dir +
+                      "/out");
+      EXPECT_EQ(r.code, 1) << option << ": " << r.out;
+      EXPECT_EQ(Lines(r.out), 1u) << r.out;
+      EXPECT_NE(r.out.find(std::string("cfp optimize: --") + option + ": cannot write '" + bad_dir + "/out'"),
+                std::string::npos)
+          << r.out;
+      EXPECT_EQ(ReadAll(keep), "the previous plan") << option;
+    }
+  ToolRun r = Cfp(std::string("optimize ") + kTinySpec + " --mesh 2 --svg " + dir.path());
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("--svg: cannot write '" + dir.path() + "': it is a directory"), std::string::npos) << r.out;
+}
+
+TEST(CliFiles, AnExistingOutputIsReplacedAtomicallyKeepingItsModeAndLinks) {
+  cfp_test::ScratchDir dir("cli_replace");
+  const std::string json = dir.path() + "/plan.json", svg = dir.path() + "/plan.svg", link = dir.path() + "/link.cfpp",
+                    target = dir.path() + "/target.cfpp";
+  WriteText(json, std::string(100000, 'x'));  // longer than the plan: no old bytes may remain
+  std::filesystem::permissions(json, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  WriteText(target, "old plan");
+  std::filesystem::create_symlink("target.cfpp", link);
+  ToolRun r = Cfp(std::string("optimize ") + kTinySpec + " --mesh 2 --json " + json + " --svg " + svg + " --plan " + link);
+  ASSERT_EQ(r.code, 0) << r.out;
+  const std::string text = ReadAll(json);
+  EXPECT_EQ(text.find('x'), std::string::npos);
+  EXPECT_NE(text.find("\"step_time\""), std::string::npos) << text.substr(0, 200);
+  EXPECT_EQ(text.back(), '\n');
+  EXPECT_EQ(std::filesystem::status(json).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_NE(ReadAll(svg).find("</svg>"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  EXPECT_EQ(ReadAll(target).substr(4, 4), "CFPP");  // the plan went to the link's target
+  EXPECT_EQ(TemporaryFilesIn(dir.path()), std::vector<std::string>{});
+}
+
+TEST(CliFiles, DevicesAndPipesAreWrittenNotReplaced) {
+  ToolRun r = Cfp(std::string("model ") + kTinySpec + " -o /dev/null");
+  EXPECT_EQ(r.code, 0) << r.out;
+  r = Cfp(std::string("optimize ") + kTinySpec + " --mesh 2 --json /dev/null --plan /dev/null --svg /dev/null");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
+  // The report comes first, then the picture, both on standard output.
+  r = Cfp(std::string("optimize ") + kTinySpec + " --mesh 2 --svg /dev/stdout");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_LT(r.out.find("collectives per step"), r.out.find("<svg"));
+  EXPECT_EQ(r.out.substr(r.out.size() - 7), "</svg>\n");
+
+  cfp_test::ScratchDir dir("cli_fifo");
+  const std::string fifo = dir.path() + "/graph.cfpg";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0644), 0);
+  std::string received;
+  std::thread reader([&] { received = ReadAll(fifo); });
+  r = Cfp(std::string("model ") + kTinySpec + " -o " + fifo);
+  reader.join();
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(received.substr(4, 4), "CFPG");
+  EXPECT_TRUE(std::filesystem::is_fifo(fifo));
 }
 
 }  // namespace

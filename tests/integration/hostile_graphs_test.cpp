@@ -2,12 +2,18 @@
 // status and a message that names the problem, or load cleanly and quickly. Buffers are
 // forged with the generated FlatBuffers code so every field can hold what an attacker or
 // a buggy exporter would put there.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <malloc.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <limits>
 #include <random>
 #include <string>
@@ -445,6 +451,461 @@ TEST(HostileSize, OpWithHundredThousandInputsLoadsInLinearTime) {
   const double load_s = Seconds(t0);
   std::printf("100k-input concatenate: load %.3f s\n", load_s);
   EXPECT_LT(load_s, 30.0);
+}
+
+// --- bounded by the input -------------------------------------------------------------
+
+// Memory a call adds to the process at its peak, in MiB. The peak is reset first
+// (/proc/self/clear_refs, Linux 4.0+) so an earlier test's peak cannot hide this one's;
+// where that is refused, the growth of the process's peak is what can be measured.
+class PeakRssGrowth {
+ public:
+  PeakRssGrowth() {
+    // Memory freed by earlier tests stays resident and would be reused unseen.
+    malloc_trim(0);
+    std::ofstream reset("/proc/self/clear_refs");
+    reset << "5";
+    reset.flush();
+    reset_ = reset.good() && ReadKiB("VmHWM:") <= ReadKiB("VmRSS:") + 1024;
+    start_kib_ = reset_ ? ReadKiB("VmRSS:") : PeakKiB();
+  }
+  long MiB() const { return (PeakKiB() - start_kib_) / 1024; }
+
+ private:
+  static long ReadKiB(const char *field) {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+      if (line.rfind(field, 0) == 0) return std::stol(line.substr(std::strlen(field)));
+    return -1;
+  }
+  long PeakKiB() const {
+    if (reset_) return ReadKiB("VmHWM:");
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss;
+  }
+  bool reset_ = false;
+  long start_kib_ = 0;
+};
+
+std::vector<uint8_t> Finished(flatbuffers::FlatBufferBuilder &b) { return {b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize()}; }
+
+// Loads a buffer that would decode into gigabytes and expects it refused as `status`
+// within `max_mib` of added memory and a few seconds.
+void ExpectRefusedCheaply(const std::vector<uint8_t> &bytes, bool plan, long max_mib) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const PeakRssGrowth rss;
+  cfp_status s;
+  void *made = nullptr;
+  if (plan) {
+    Plan p;
+    s = cfp_plan_from_buffer(bytes.data(), bytes.size(), p.out());
+    made = p.get();
+  } else {
+    Graph g;
+    s = cfp_graph_from_buffer(bytes.data(), bytes.size(), g.out());
+    made = g.get();
+  }
+  const long grew = rss.MiB();
+  const double took = Seconds(t0);
+  EXPECT_EQ(s, plan ? CFP_ERR_INVALID_DATA : CFP_ERR_INVALID_GRAPH) << LastError();
+  EXPECT_EQ(made, nullptr);
+  const std::string want = std::string(plan ? "plan" : "graph") + " buffer of " + std::to_string(bytes.size()) +
+                           " bytes decodes to more than ";
+  EXPECT_NE(LastError().find(want), std::string::npos) << LastError();
+  EXPECT_NE(LastError().find("it refers to the same tables, strings or vectors over and over"), std::string::npos)
+      << LastError();
+  std::printf("%zu-byte buffer refused in %.3f s, peak RSS grew %ld MiB\n", bytes.size(), took, grew);
+  EXPECT_LT(grew, max_mib);
+  EXPECT_LT(took, 10.0);
+}
+
+TEST(HostileSize, SharedTensorTablesAreRefusedBeforeTheyCostMemory) {
+  // One tensor with a 100 KB name, referenced 100,000 times: 500 KB that verify, and
+  // 10 GB if every reference were copied.
+  flatbuffers::FlatBufferBuilder b;
+  const std::vector<int64_t> shape{4};
+  const auto tensor = fb::CreateTensor(b, b.CreateString(std::string(100000, 'n')), fb::DType::F32, b.CreateVector(shape));
+  const std::vector<flatbuffers::Offset<fb::Tensor>> tensors(100000, tensor);
+  b.Finish(fb::CreateGraph(b, 1, b.CreateString("shared-tensor"), b.CreateVector(tensors)), fb::GraphIdentifier());
+  ExpectRefusedCheaply(Finished(b), false, 100);
+}
+
+TEST(HostileSize, SharedOpTablesAreRefusedBeforeTheyCostMemory) {
+  // One op referenced 100,000 times, its 100 KB in its input list (25,000 reads of one
+  // tensor) or in its name. (An op whose bulk sits in a table of its own, such as its
+  // attributes, is refused earlier: the verifier counts every table it visits.)
+  for (const bool in_name : {false, true}) {
+    flatbuffers::FlatBufferBuilder b;
+    const std::vector<int64_t> shape{4};
+    const std::vector<uint32_t> in(in_name ? 1 : 25000, 0), out{1};
+    std::vector<flatbuffers::Offset<fb::Tensor>> tensors{
+        fb::CreateTensor(b, b.CreateString("x"), fb::DType::F32, b.CreateVector(shape)),
+        fb::CreateTensor(b, b.CreateString("y"), fb::DType::F32, b.CreateVector(shape))};
+    const auto name = b.CreateString(in_name ? std::string(100000, 'o') : std::string("concat"));
+    const auto op = fb::CreateOp(b, name, fb::OpKind::Concatenate, b.CreateVector(in), b.CreateVector(out));
+    const std::vector<flatbuffers::Offset<fb::Op>> ops(100000, op);
+    b.Finish(fb::CreateGraph(b, 1, b.CreateString("shared-op"), b.CreateVector(tensors), b.CreateVector(ops)),
+             fb::GraphIdentifier());
+    ExpectRefusedCheaply(Finished(b), false, 100);
+  }
+}
+
+TEST(HostileSize, SharedStringsAreRefusedBeforeTheyCostMemory) {
+  // Distinct tensor tables, each small, all naming one 100 KB string: sharing below the
+  // table level is charged the same way.
+  flatbuffers::FlatBufferBuilder b;
+  const std::vector<int64_t> shape{4};
+  const auto name = b.CreateString(std::string(100000, 'n'));
+  const auto shape_v = b.CreateVector(shape);
+  std::vector<flatbuffers::Offset<fb::Tensor>> tensors;
+  for (int i = 0; i < 100000; ++i) tensors.push_back(fb::CreateTensor(b, name, fb::DType::F32, shape_v));
+  b.Finish(fb::CreateGraph(b, 1, b.CreateString("shared-name"), b.CreateVector(tensors)), fb::GraphIdentifier());
+  const auto bytes = Finished(b);
+  // The refusal comes once the documented bound is spent: 64 bytes per buffer byte plus
+  // 16 MiB, with room for the allocator.
+  ExpectRefusedCheaply(bytes, false, static_cast<long>(64 * bytes.size() / 1048576 + 16 + 40));
+}
+
+TEST(HostileSize, SharedPlanTablesAreRefusedBeforeTheyCostTime) {
+  // One tensor sharding whose partial list holds 1 MB of mesh axis 0, referenced 100,000
+  // times: every reference would be walked, 10^11 steps.
+  flatbuffers::FlatBufferBuilder b;
+  const std::vector<uint32_t> mesh{2};
+  const std::vector<uint8_t> partial(1000000, 0);
+  const auto sharding = fb::CreateSharding(b, 0, b.CreateVector(partial));
+  const std::vector<flatbuffers::Offset<fb::Sharding>> tensors(100000, sharding);
+  b.Finish(fb::CreatePlan(b, 1, b.CreateString("shared"), b.CreateVector(mesh), b.CreateString("analytic"), 1, 1, 0, 0, 0,
+                          false, 0, b.CreateVector(tensors)),
+           fb::PlanIdentifier());
+  ExpectRefusedCheaply(Finished(b), true, 100);
+}
+
+TEST(HostileSize, GraphsWithoutSharingStayInsideTheBound) {
+  // The most compact graph the schema allows: tensors with no name and one dim, ops with
+  // nothing but their kind, one input and one output. Its tables are a few bytes each,
+  // far below what each decodes into, and it still loads.
+  constexpr uint32_t kOps = 200000;
+  flatbuffers::FlatBufferBuilder b;
+  const std::vector<int64_t> shape{1};
+  std::vector<flatbuffers::Offset<fb::Tensor>> tensors;
+  for (uint32_t i = 0; i <= kOps; ++i) tensors.push_back(fb::CreateTensor(b, 0, fb::DType::F32, b.CreateVector(shape)));
+  std::vector<flatbuffers::Offset<fb::Op>> ops;
+  for (uint32_t i = 0; i < kOps; ++i) {
+    const std::vector<uint32_t> in{i}, out{i + 1};
+    ops.push_back(fb::CreateOp(b, 0, fb::OpKind::Neg, b.CreateVector(in), b.CreateVector(out)));
+  }
+  b.Finish(fb::CreateGraph(b, 1, 0, b.CreateVector(tensors), b.CreateVector(ops)), fb::GraphIdentifier());
+  Graph g;
+  ASSERT_EQ(cfp_graph_from_buffer(b.GetBufferPointer(), b.GetSize(), g.out()), CFP_OK) << LastError();
+  uint32_t n = 0;
+  ASSERT_EQ(cfp_graph_op_count(g.get(), &n), CFP_OK);
+  EXPECT_EQ(n, kOps);
+}
+
+TEST(HostileFile, OversizedFileIsRefusedBeforeItIsRead) {
+  // A sparse 3 GiB file takes no disk space; reading it whole would take 3 GiB of memory.
+  std::string dir = ::testing::TempDir() + "/cfp-oversized-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir.data()), nullptr) << std::strerror(errno);
+  const std::string path = dir + "/huge.cfpg";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  const int64_t size = int64_t{3} << 30;
+  const bool sized = ::ftruncate(fd, size) == 0;
+  ::close(fd);
+  if (sized) {
+    const PeakRssGrowth rss;
+    Graph g;
+    EXPECT_EQ(cfp_graph_from_file(path.c_str(), g.out()), CFP_ERR_IO) << LastError();
+    EXPECT_NE(LastError().find("cannot read '" + path + "': it is 3221225472 bytes, more than the 2 GiB a graph, plan or "
+                               "profile DB may have"),
+              std::string::npos)
+        << LastError();
+    EXPECT_LT(rss.MiB(), 64);
+  }
+  ::unlink(path.c_str());
+  ::rmdir(dir.c_str());
+  if (!sized) GTEST_SKIP() << "this file system cannot make a 3 GiB sparse file";
+}
+
+// --- messages quote a bounded part of the input ----------------------------------------
+
+void ExpectShortMessage(cfp_status got, cfp_status want, const std::vector<std::string> &needles) {
+  EXPECT_EQ(got, want) << LastError().substr(0, 400);
+  EXPECT_LT(LastError().size(), 1024u) << LastError().substr(0, 400);
+  for (const std::string &needle : needles)
+    EXPECT_NE(LastError().find(needle), std::string::npos) << "expected '" << needle << "' in: " << LastError().substr(0, 1024);
+}
+
+TEST(HostileMessage, TenMegabyteInputsAreQuotedShort) {
+  const std::string huge(10 << 20, 'x');
+  const std::string size = " (" + std::to_string(huge.size()) + " bytes)";
+  Graph g;
+  ExpectShortMessage(cfp_model_build(("gpt:" + huge).c_str(), g.out()), CFP_ERR_INVALID_ARGUMENT,
+                     {"model spec 'gpt:xxxxxxxx", "...' (" + std::to_string(huge.size() + 4) + " bytes): 'xxxx",
+                      "...' (" + std::to_string(huge.size()) + " bytes) is not key=value"});
+  ExpectShortMessage(cfp_model_build(huge.c_str(), g.out()), CFP_ERR_INVALID_ARGUMENT,
+                     {"unknown model 'xxxx", size, "expected a family (mlp, gpt, llama, moe)"});
+  const std::string digits(10 << 20, '7');
+  ExpectShortMessage(cfp_model_build(("gpt:layers=" + digits).c_str(), g.out()), CFP_ERR_INVALID_ARGUMENT,
+                     {"layers must be an integer from 1 to 4096, got '7777", "...' (" + std::to_string(digits.size()) + " bytes)"});
+  ExpectShortMessage(cfp_model_build(("gpt:" + huge + "=1").c_str(), g.out()), CFP_ERR_INVALID_ARGUMENT,
+                     {"unknown key 'xxxx", size, "(keys of gpt: layers"});
+  // A path, an einsum and names from a builder.
+  ExpectShortMessage(cfp_graph_from_file(("/nonexistent/" + huge).c_str(), g.out()), CFP_ERR_IO,
+                     {"cannot open '/nonexistent/xxx", "...' (" + std::to_string(huge.size() + 13) + " bytes)"});
+  Builder b;
+  ASSERT_EQ(cfp_graph_builder_create("names", b.out()), CFP_OK);
+  const uint32_t x = AddTensor(b.get(), huge.c_str(), {4}, CFP_ROLE_DATA_INPUT);
+  const uint32_t y = AddTensor(b.get(), "y", {4});
+  const uint32_t op = AddOp(b.get(), huge.c_str(), CFP_OP_CUSTOM, {x}, {y});
+  ExpectShortMessage(cfp_graph_builder_set_op_einsum(b.get(), op, (huge + "->").c_str()), CFP_ERR_INVALID_ARGUMENT,
+                     {"einsum 'xxxx", "...' (" + std::to_string(huge.size() + 2) + " bytes)"});
+  AddOp(b.get(), huge.c_str(), CFP_OP_NEG, {x}, {x});
+  ExpectShortMessage(cfp_graph_builder_finish(b.get(), g.out()), CFP_ERR_INVALID_GRAPH,
+                     {"op 1 'xxxx", "writes tensor 0 'xxx", size});
+}
+
+TEST(HostileMessage, AQuoteIsCutBetweenCharacters) {
+  // 199 ASCII bytes, then two-byte characters: the cut at 200 bytes would split one.
+  const std::string name = std::string(199, 'a') + "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9";
+  Graph g;
+  ExpectShortMessage(cfp_model_build(("gpt:" + name + "=1").c_str(), g.out()), CFP_ERR_INVALID_ARGUMENT,
+                     {"unknown key '" + std::string(199, 'a') + "...' (209 bytes)"});
+}
+
+// --- JSON is UTF-8 whatever the names ---------------------------------------------------
+
+// Whether `s` is well-formed UTF-8 (RFC 3629: no overlong forms, surrogates, or code
+// points past U+10FFFF).
+bool IsUtf8(const std::string &s) {
+  for (size_t i = 0; i < s.size();) {
+    const auto b = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
+    const unsigned c = b(0);
+    size_t n = 0;
+    unsigned cp = 0, min = 0;
+    if (c < 0x80) n = 1, cp = c;
+    else if ((c & 0xE0) == 0xC0) n = 2, cp = c & 0x1F, min = 0x80;
+    else if ((c & 0xF0) == 0xE0) n = 3, cp = c & 0x0F, min = 0x800;
+    else if ((c & 0xF8) == 0xF0) n = 4, cp = c & 0x07, min = 0x10000;
+    else return false;
+    for (size_t k = 1; k < n; ++k) {
+      if ((b(k) & 0xC0) != 0x80) return false;
+      cp = cp << 6 | (b(k) & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n;
+  }
+  return true;
+}
+
+// A strict JSON reader (RFC 8259) that only says whether the text is one JSON value and
+// collects the decoded strings, escapes resolved to UTF-8.
+class JsonChecker {
+ public:
+  explicit JsonChecker(std::string text) : t_(std::move(text)) {}
+  bool Valid() {
+    Space();
+    if (!Value()) return false;
+    Space();
+    return i_ == t_.size();
+  }
+  const std::vector<std::string> &strings() const { return strings_; }
+
+ private:
+  void Space() {
+    while (i_ < t_.size() && (t_[i_] == ' ' || t_[i_] == '\n' || t_[i_] == '\r' || t_[i_] == '\t')) ++i_;
+  }
+  bool Eat(char c) {
+    Space();
+    if (i_ < t_.size() && t_[i_] == c) return ++i_, true;
+    return false;
+  }
+  bool Literal(const char *word) {
+    if (t_.compare(i_, std::strlen(word), word) != 0) return false;
+    i_ += std::strlen(word);
+    return true;
+  }
+  bool Value() {
+    Space();
+    if (i_ >= t_.size()) return false;
+    const char c = t_[i_];
+    if (c == '{') return Members('}', true);
+    if (c == '[') return Members(']', false);
+    if (c == '"') return String();
+    if (c == 't') return Literal("true");
+    if (c == 'f') return Literal("false");
+    if (c == 'n') return Literal("null");
+    return Number();
+  }
+  bool Members(char close, bool object) {
+    ++i_;
+    if (Eat(close)) return true;
+    do {
+      Space();
+      if (object && !(i_ < t_.size() && t_[i_] == '"' && String() && Eat(':'))) return false;
+      if (!Value()) return false;
+    } while (Eat(','));
+    return Eat(close);
+  }
+  bool Number() {
+    const size_t start = i_;
+    if (i_ < t_.size() && t_[i_] == '-') ++i_;
+    while (i_ < t_.size() && t_[i_] != '\0' && (std::isdigit(static_cast<unsigned char>(t_[i_])) || std::strchr(".eE+-", t_[i_])))
+      ++i_;
+    return i_ > start && std::isdigit(static_cast<unsigned char>(t_[i_ - 1]));
+  }
+  bool String() {
+    std::string out;
+    ++i_;
+    while (i_ < t_.size() && t_[i_] != '"') {
+      const auto c = static_cast<unsigned char>(t_[i_]);
+      if (c < 0x20) return false;
+      if (c != '\\') {
+        out += t_[i_++];
+        continue;
+      }
+      if (++i_ >= t_.size()) return false;
+      const char e = t_[i_++];
+      if (e == 'u') {
+        if (i_ + 4 > t_.size()) return false;
+        for (size_t k = 0; k < 4; ++k)
+          if (!std::isxdigit(static_cast<unsigned char>(t_[i_ + k]))) return false;
+        const unsigned cp = static_cast<unsigned>(std::stoul(t_.substr(i_, 4), nullptr, 16));
+        i_ += 4;
+        if (cp >= 0xD800 && cp <= 0xDFFF) return false;  // the writer never needs pairs
+        if (cp < 0x80) out += static_cast<char>(cp);
+        else if (cp < 0x800) out += {static_cast<char>(0xC0 | cp >> 6), static_cast<char>(0x80 | (cp & 0x3F))};
+        else out += {static_cast<char>(0xE0 | cp >> 12), static_cast<char>(0x80 | (cp >> 6 & 0x3F)), static_cast<char>(0x80 | (cp & 0x3F))};
+      } else if (e != '\0' && std::strchr("\"\\/bfnrt", e)) {
+        const char *from = "bfnrt", *to = "\b\f\n\r\t";
+        const char *special = std::strchr(from, e);
+        out += special ? to[special - from] : e;
+      } else {
+        return false;
+      }
+    }
+    if (i_ >= t_.size()) return false;
+    ++i_;
+    strings_.push_back(out);
+    return true;
+  }
+  std::string t_;
+  size_t i_ = 0;
+  std::vector<std::string> strings_;
+};
+
+std::string PlanJson(const cfp_plan *p) {
+  Bytes json;
+  EXPECT_EQ(cfp_plan_to_json(p, json.out()), CFP_OK) << LastError();
+  const auto *d = static_cast<const char *>(cfp_bytes_data(json.get()));
+  return {d, d + cfp_bytes_size(json.get())};
+}
+
+TEST(HostileJson, PlanJsonIsUtf8WhateverTheGraphIsNamed) {
+  // A Latin-1 graph name ("café" with a single byte 0xE9) and Latin-1 op and tensor names.
+  Builder b;
+  ASSERT_EQ(cfp_graph_builder_create("caf\xe9", b.out()), CFP_OK);
+  const uint32_t x = AddTensor(b.get(), "x\xff", {8, 4}, CFP_ROLE_DATA_INPUT);
+  const uint32_t y = AddTensor(b.get(), "y\xe9\x01", {8, 4});
+  AddOp(b.get(), "n\xe9g", CFP_OP_NEG, {x}, {y});
+  Graph g;
+  ASSERT_EQ(cfp_graph_builder_finish(b.get(), g.out()), CFP_OK) << LastError();
+  Options o;
+  ASSERT_EQ(cfp_options_create(o.out()), CFP_OK);
+  const uint32_t mesh[] = {2};
+  ASSERT_EQ(cfp_options_set_mesh(o.get(), mesh, 1), CFP_OK);
+  Plan p;
+  ASSERT_EQ(cfp_optimize(g.get(), o.get(), p.out()), CFP_OK) << LastError();
+  const std::string json = PlanJson(p.get());
+  EXPECT_TRUE(IsUtf8(json)) << json;
+  JsonChecker checker(json);
+  ASSERT_TRUE(checker.Valid()) << json;
+  EXPECT_NE(std::find(checker.strings().begin(), checker.strings().end(), "caf\xef\xbf\xbd"), checker.strings().end())
+      << json;
+}
+
+TEST(HostileJson, EveryIllFormedSequenceBecomesAReplacementCharacter) {
+  struct Case {
+    std::string name, decoded;
+  };
+  const std::string fffd = "\xef\xbf\xbd";
+  const std::vector<Case> cases = {
+      {"caf\xe9", "caf" + fffd},
+      {"\xc0\xaf", fffd + fffd},                  // overlong '/'
+      {"\xed\xa0\x80", fffd + fffd + fffd},       // a UTF-16 surrogate
+      {"\xf4\x90\x80\x80", fffd + fffd + fffd + fffd},  // past U+10FFFF
+      {"\xe2\x82", fffd + fffd},                  // cut short
+      {"\x80x", fffd + "x"},                      // a lone continuation byte
+      {"\xe2\x82\xac \xf0\x9d\x84\x9e \xc3\xa9", "\xe2\x82\xac \xf0\x9d\x84\x9e \xc3\xa9"},  // kept as they are
+      {std::string("q\"b\\c\x01\x1f\x7f\n", 9), std::string("q\"b\\c\x01\x1f\x7f\n", 9)},
+  };
+  for (const Case &c : cases) {
+    flatbuffers::FlatBufferBuilder b;
+    const std::vector<uint32_t> mesh{2};
+    b.Finish(fb::CreatePlan(b, 1, b.CreateString(c.name), b.CreateVector(mesh), b.CreateString("analytic"), 1, 1, 0, 0, 0,
+                            false, 0, 0, 0, 0, b.CreateString(c.name)),
+             fb::PlanIdentifier());
+    Plan p;
+    ASSERT_EQ(cfp_plan_from_buffer(b.GetBufferPointer(), b.GetSize(), p.out()), CFP_OK) << LastError();
+    const std::string json = PlanJson(p.get());
+    EXPECT_TRUE(IsUtf8(json)) << json;
+    JsonChecker checker(json);
+    ASSERT_TRUE(checker.Valid()) << json;
+    // The graph name and the device, both decoded back.
+    EXPECT_EQ(std::count(checker.strings().begin(), checker.strings().end(), c.decoded), 2) << json;
+  }
+}
+
+// --- what ops may write, and what updates what ------------------------------------------
+
+TEST(HostileGraph, OpsThatWriteParametersOrDataInputsAreNamed) {
+  for (cfp_tensor_role role : {CFP_ROLE_PARAMETER, CFP_ROLE_DATA_INPUT}) {
+    Builder b;
+    ASSERT_EQ(cfp_graph_builder_create("overwrite", b.out()), CFP_OK);
+    const uint32_t x = AddTensor(b.get(), "x", {4}, CFP_ROLE_DATA_INPUT);
+    const uint32_t w = AddTensor(b.get(), "w", {4}, role);
+    AddOp(b.get(), "overwrite", CFP_OP_EXP, {x}, {w});
+    Graph g;
+    EXPECT_EQ(cfp_graph_builder_finish(b.get(), g.out()), CFP_ERR_INVALID_GRAPH);
+    const std::string what = role == CFP_ROLE_PARAMETER ? "a parameter" : "a data input";
+    EXPECT_NE(LastError().find("op 0 'overwrite' (exp) writes tensor 1 'w', which is " + what), std::string::npos)
+        << LastError();
+  }
+  // The same from a buffer.
+  ForgedTensor w{"w", {4}};
+  w.role = CFP_ROLE_PARAMETER;
+  ExpectRejected(Forge({{"x", {4}}, w}, {{"e", kExp, {0}, {1}}}), CFP_ERR_INVALID_GRAPH,
+                 "op 0 'e' (exp) writes tensor 1 'w', which is a parameter");
+}
+
+TEST(HostileGraph, UpdateCyclesAreNamed) {
+  auto finish = [](const std::vector<std::pair<uint32_t, uint32_t>> &updates, uint32_t tensors) {
+    Builder b;
+    cfp_graph_builder_create("updates", b.out());
+    for (uint32_t t = 0; t < tensors; ++t) AddTensor(b.get(), ("s" + std::to_string(t)).c_str(), {4}, CFP_ROLE_OPTIMIZER_STATE);
+    for (auto [from, to] : updates) EXPECT_EQ(cfp_graph_builder_set_tensor_updates(b.get(), from, to), CFP_OK);
+    Graph g;
+    return cfp_graph_builder_finish(b.get(), g.out());
+  };
+  EXPECT_EQ(finish({{1, 1}}, 3), CFP_ERR_INVALID_GRAPH);
+  EXPECT_NE(LastError().find("tensor 1 's1' updates itself"), std::string::npos) << LastError();
+  EXPECT_EQ(finish({{0, 1}, {1, 0}}, 2), CFP_ERR_INVALID_GRAPH);
+  EXPECT_NE(LastError().find("tensor 0 's0' updates tensor 1 's1', which leads back to it: 2 tensors update each other in "
+                             "a cycle"),
+            std::string::npos)
+      << LastError();
+  // A chain that runs into a cycle of three further on.
+  EXPECT_EQ(finish({{0, 1}, {1, 2}, {2, 3}, {3, 4}, {4, 2}}, 5), CFP_ERR_INVALID_GRAPH);
+  EXPECT_NE(LastError().find("3 tensors update each other in a cycle"), std::string::npos) << LastError();
+  // Chains that end are fine, and so are several results updating into one chain.
+  EXPECT_EQ(finish({{0, 1}, {1, 2}, {3, 2}, {4, 3}}, 5), CFP_OK) << LastError();
+  // The same from a buffer.
+  ForgedTensor a{"a", {4}}, b{"b", {4}};
+  a.updates = 1;
+  b.updates = 0;
+  ExpectRejected(Forge({a, b}, {}), CFP_ERR_INVALID_GRAPH, "tensor 0 'a' updates tensor 1 'b', which leads back to it");
 }
 
 }  // namespace

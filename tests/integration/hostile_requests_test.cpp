@@ -13,6 +13,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "plan_generated.h"
@@ -196,35 +197,6 @@ TEST(HostileOptimize, OneByteBudgetIsInfeasibleAndNamesTheSmallestPlan) {
                  " bytes");
 }
 
-// A block graph far from a chain: every layer reads the sum of all earlier layers' outputs,
-// so every block shares a factor with every other and the exact search's frontier holds
-// them all (about 13^layers states on a 2x2 mesh). Cheap to cost, slow to search.
-Graph DenselyConnected(int layers) {
-  Builder b;
-  EXPECT_EQ(cfp_graph_builder_create("densely-connected", b.out()), CFP_OK);
-  const int64_t rows = 256, width = 256, lhs_contract = 1, rhs_contract = 0;
-  std::vector<uint32_t> outs{AddTensor(b.get(), "x", {rows, width}, CFP_ROLE_DATA_INPUT)};
-  for (int l = 0; l < layers; ++l) {
-    const std::string layer = "layer" + std::to_string(l);
-    // Latest first, so every add follows the previous layer's block and reads the others.
-    uint32_t sum = outs.back();
-    for (size_t j = outs.size() - 1; j-- > 0;) {
-      const uint32_t next = AddTensor(b.get(), (layer + ".sum" + std::to_string(j)).c_str(), {rows, width});
-      AddOp(b.get(), (layer + ".add" + std::to_string(j)).c_str(), CFP_OP_ADD, {sum, outs[j]}, {next});
-      sum = next;
-    }
-    const uint32_t w = AddTensor(b.get(), (layer + ".w").c_str(), {width, width}, CFP_ROLE_PARAMETER);
-    const uint32_t h = AddTensor(b.get(), (layer + ".h").c_str(), {rows, width});
-    const uint32_t dot = AddOp(b.get(), (layer + ".dot").c_str(), CFP_OP_DOT, {sum, w}, {h});
-    EXPECT_EQ(cfp_graph_builder_set_op_ints(b.get(), dot, CFP_ATTR_LHS_CONTRACT, &lhs_contract, 1), CFP_OK);
-    EXPECT_EQ(cfp_graph_builder_set_op_ints(b.get(), dot, CFP_ATTR_RHS_CONTRACT, &rhs_contract, 1), CFP_OK);
-    outs.push_back(h);
-  }
-  Graph g;
-  EXPECT_EQ(cfp_graph_builder_finish(b.get(), g.out()), CFP_OK) << LastError();
-  return g;
-}
-
 // What the search limits do where the exact search would outlive them: on a 2x2 mesh the
 // densely connected graph's exact search runs for minutes (8 layers: 20 s). Each limit returns
 // its own status with the best plan found: a narrow search's, within the budget and not
@@ -241,8 +213,7 @@ TEST(HostileOptimize, SearchLimitsStopTheSearchWithTheirOwnStatus) {
     cfp_status status;
     const char *message;
   };
-  for (const Limit &l : {Limit{1e-6, 0, CFP_ERR_TIME_LIMIT, "cfp_optimize: the search exceeded its time limit"},
-                         Limit{0.2, 0, CFP_ERR_TIME_LIMIT, "cfp_optimize: the search exceeded its time limit"},
+  for (const Limit &l : {Limit{0.2, 0, CFP_ERR_TIME_LIMIT, "cfp_optimize: the time limit of 0.2 s passed during search"},
                          Limit{0, 1, CFP_ERR_MEMORY_LIMIT, "cfp_optimize: the search exceeded its memory limit (1 bytes)"}}) {
     ASSERT_EQ(cfp_options_set_time_limit(o.get(), l.seconds), CFP_OK);
     ASSERT_EQ(cfp_options_set_search_memory_limit(o.get(), l.bytes), CFP_OK);
@@ -265,6 +236,13 @@ TEST(HostileOptimize, SearchLimitsStopTheSearchWithTheirOwnStatus) {
     EXPECT_EQ(cfp_plan_peak_memory(p.get(), &peak), CFP_OK);
     EXPECT_LE(peak, uint64_t{80} * 1000 * 1000 * 1000);  // the default budget: an H100's memory
   }
+  // A limit that passes before the search starts leaves no plan to return.
+  ASSERT_EQ(cfp_options_set_time_limit(o.get(), 1e-6), CFP_OK);
+  ASSERT_EQ(cfp_options_set_search_memory_limit(o.get(), 0), CFP_OK);
+  Plan none;
+  EXPECT_EQ(cfp_optimize(g.get(), o.get(), none.out()), CFP_ERR_TIME_LIMIT);
+  EXPECT_MESSAGE("cfp_optimize: the time limit of 1e-06 s passed during ");
+  EXPECT_EQ(none.get(), nullptr);
   // Without limits, four such layers are searched exactly.
   ASSERT_EQ(cfp_options_set_time_limit(o.get(), 0), CFP_OK);
   ASSERT_EQ(cfp_options_set_search_memory_limit(o.get(), 0), CFP_OK);
@@ -390,7 +368,7 @@ TEST(HostileFiles, AFailedWriteLeavesNoTemporaryFileBehind) {
   Graph g;
   TinyMlp(g, 8, 16);
   EXPECT_EQ(cfp_graph_to_file(g.get(), target.c_str()), CFP_ERR_IO);
-  EXPECT_MESSAGE("cannot rename");
+  EXPECT_MESSAGE("cfp_graph_to_file: cannot write '" + target + "': it is a directory");
   DIR *d = opendir(dir.c_str());
   ASSERT_NE(d, nullptr);
   std::vector<std::string> left;
@@ -407,6 +385,198 @@ TEST(HostileFiles, AFailedWriteLeavesNoTemporaryFileBehind) {
   std::fclose(f);
   EXPECT_EQ(cfp_graph_from_file(plan_path.c_str(), g.out()), CFP_ERR_INVALID_GRAPH);
   EXPECT_MESSAGE(plan_path + ": not a libcfp graph: file identifier is 'CFPP'");
+}
+
+// The bytes of a regular file, or "" when it cannot be read.
+std::string FileText(const std::string &path) {
+  std::string text;
+  if (FILE *f = std::fopen(path.c_str(), "rb")) {
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+    std::fclose(f);
+  }
+  return text;
+}
+
+std::string GraphText(const Graph &g) {
+  Bytes b;
+  EXPECT_EQ(cfp_graph_to_buffer(g.get(), b.out()), CFP_OK);
+  return {static_cast<const char *>(cfp_bytes_data(b.get())), cfp_bytes_size(b.get())};
+}
+
+// Names in `dir` that look like a writer's temporary files.
+std::vector<std::string> TemporaryFilesIn(const std::string &dir) {
+  std::vector<std::string> left;
+  if (DIR *d = opendir(dir.c_str())) {
+    while (dirent *e = readdir(d))
+      if (std::strstr(e->d_name, ".tmp.")) left.push_back(e->d_name);
+    closedir(d);
+  }
+  return left;
+}
+
+std::string FreshDir(const std::string &name) {
+  const std::string dir = ::testing::TempDir() + "/" + name;
+  mkdir(dir.c_str(), 0755);
+  return dir;
+}
+
+TEST(HostileFiles, WritingThroughASymlinkReplacesItsTargetAndKeepsTheLink) {
+  const std::string dir = FreshDir("cfp_write_symlink");
+  const std::string target = dir + "/target.cfpg", link = dir + "/link.cfpg";
+  unlink(link.c_str());
+  FILE *f = std::fopen(target.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  std::fputs("old contents", f);
+  std::fclose(f);
+  ASSERT_EQ(chmod(target.c_str(), 0600), 0);
+  ASSERT_EQ(symlink("target.cfpg", link.c_str()), 0);  // relative, as users make them
+  Graph g;
+  TinyMlp(g, 8, 16);
+  ASSERT_EQ(cfp_graph_to_file(g.get(), link.c_str()), CFP_OK) << LastError();
+  struct stat st {};
+  ASSERT_EQ(lstat(link.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode)) << "the link was replaced by a file";
+  ASSERT_EQ(lstat(target.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 0600u) << "the replacement keeps the file's permission bits";
+  EXPECT_EQ(FileText(target), GraphText(g));
+  EXPECT_EQ(TemporaryFilesIn(dir), std::vector<std::string>{});
+  // A dangling link creates the file it names.
+  const std::string dangling = dir + "/dangling.cfpg", named = dir + "/named.cfpg";
+  unlink(dangling.c_str());
+  unlink(named.c_str());
+  ASSERT_EQ(symlink(named.c_str(), dangling.c_str()), 0);
+  ASSERT_EQ(cfp_graph_to_file(g.get(), dangling.c_str()), CFP_OK) << LastError();
+  ASSERT_EQ(lstat(dangling.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+  EXPECT_EQ(FileText(named), GraphText(g));
+}
+
+TEST(HostileFiles, AFifoIsWrittenThroughAndStaysAFifo) {
+  const std::string dir = FreshDir("cfp_write_fifo");
+  const std::string fifo = dir + "/out.cfpg";
+  unlink(fifo.c_str());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0644), 0);
+  Graph g;
+  TinyMlp(g, 8, 16);
+  std::string received;
+  std::thread reader([&] { received = FileText(fifo); });
+  EXPECT_EQ(cfp_graph_to_file(g.get(), fifo.c_str()), CFP_OK) << LastError();
+  reader.join();
+  EXPECT_EQ(received, GraphText(g));
+  struct stat st {};
+  ASSERT_EQ(lstat(fifo.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode)) << "the FIFO was replaced";
+  EXPECT_EQ(TemporaryFilesIn(dir), std::vector<std::string>{});
+  unlink(fifo.c_str());
+}
+
+TEST(HostileFiles, AFifoWhoseReaderLeavesIsAnErrorNotASignal) {
+  const std::string dir = FreshDir("cfp_write_fifo_gone");
+  const std::string fifo = dir + "/out.cfpg";
+  unlink(fifo.c_str());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0644), 0);
+  // A graph larger than a pipe's buffer, and a reader that closes after the first byte: the
+  // write fails with EPIPE, and SIGPIPE does not end the process.
+  Graph g;
+  ASSERT_EQ(cfp_model_build("gpt:layers=24", g.out()), CFP_OK) << LastError();
+  ASSERT_GT(GraphText(g).size(), size_t{1} << 20);
+  std::thread reader([&] {
+    FILE *f = std::fopen(fifo.c_str(), "rb");
+    if (f) {
+      std::fgetc(f);
+      std::fclose(f);
+    }
+  });
+  EXPECT_EQ(cfp_graph_to_file(g.get(), fifo.c_str()), CFP_ERR_IO);
+  reader.join();
+  EXPECT_MESSAGE("cfp_graph_to_file: cannot write '" + fifo + "': Broken pipe");
+  unlink(fifo.c_str());
+}
+
+TEST(HostileFiles, DevicesAreWrittenNotReplaced) {
+  Graph g;
+  TinyMlp(g, 8, 16);
+  EXPECT_EQ(cfp_graph_to_file(g.get(), "/dev/null"), CFP_OK) << LastError();
+  struct stat st {};
+  ASSERT_EQ(lstat("/dev/null", &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode)) << "/dev/null is no longer a character device";
+  // A device that refuses the bytes is an I/O error naming it.
+  if (access("/dev/full", W_OK) == 0) {
+    EXPECT_EQ(cfp_graph_to_file(g.get(), "/dev/full"), CFP_ERR_IO);
+    EXPECT_MESSAGE("cfp_graph_to_file: cannot write '/dev/full': No space left on device");
+    ASSERT_EQ(lstat("/dev/full", &st), 0);
+    EXPECT_TRUE(S_ISCHR(st.st_mode));
+  }
+}
+
+TEST(HostileFiles, PathsThatCannotHoldAFileAreRefusedAndNamed) {
+  Graph g;
+  TinyMlp(g, 8, 16);
+  const std::string dir = FreshDir("cfp_write_refused");
+  EXPECT_EQ(cfp_graph_to_file(g.get(), dir.c_str()), CFP_ERR_IO);
+  EXPECT_MESSAGE("cfp_graph_to_file: cannot write '" + dir + "': it is a directory");
+  EXPECT_EQ(cfp_graph_to_file(g.get(), (dir + "/no/such/dir/g.cfpg").c_str()), CFP_ERR_IO);
+  EXPECT_MESSAGE("cannot create a temporary file beside '" + dir + "/no/such/dir/g.cfpg': No such file or directory");
+  // A symbolic link to a directory is refused the same way, and stays.
+  const std::string link = dir + "/to_dir";
+  unlink(link.c_str());
+  ASSERT_EQ(symlink(dir.c_str(), link.c_str()), 0);
+  EXPECT_EQ(cfp_graph_to_file(g.get(), link.c_str()), CFP_ERR_IO);
+  EXPECT_MESSAGE("it is a directory");
+  struct stat st {};
+  ASSERT_EQ(lstat(link.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+  EXPECT_EQ(TemporaryFilesIn(dir), std::vector<std::string>{});
+}
+
+// --- plans: out-params and counts ------------------------------------------------------
+
+TEST(HostileRequests, AFailedCollectiveQuerySetsEveryOutParam) {
+  const auto buf = PlanBytes();
+  Plan p;
+  ASSERT_EQ(cfp_plan_from_buffer(buf.data(), buf.size(), p.out()), CFP_OK) << LastError();
+  uint32_t n = 0;
+  ASSERT_EQ(cfp_plan_collective_count(p.get(), &n), CFP_OK);
+  for (const cfp_plan *plan : {static_cast<const cfp_plan *>(p.get()), static_cast<const cfp_plan *>(nullptr)}) {
+    auto kind = static_cast<cfp_collective_kind>(77);
+    uint32_t tensor = 77, mask = 77;
+    uint64_t bytes = 77;
+    int64_t before = 77;
+    double time = 77;
+    const cfp_status s = cfp_plan_collective(plan, n, &kind, &tensor, &mask, &bytes, &before, &time);
+    EXPECT_EQ(s, plan ? CFP_ERR_OUT_OF_RANGE : CFP_ERR_INVALID_ARGUMENT) << LastError();
+    EXPECT_EQ(kind, CFP_ALL_REDUCE);
+    EXPECT_EQ(tensor, 0u);
+    EXPECT_EQ(mask, 0u);
+    EXPECT_EQ(bytes, 0u);
+    EXPECT_EQ(before, 0);
+    EXPECT_EQ(time, 0.0);
+  }
+}
+
+TEST(HostileRequests, EvaluateChecksTheCountBeforeReadingTheChoices) {
+  Graph g;
+  TinyMlp(g, 64, 128);
+  Options o;
+  MeshOptions(o, {2});
+  uint32_t ops = 0;
+  ASSERT_EQ(cfp_graph_op_count(g.get(), &ops), CFP_OK);
+  // One element, a count of a million: nothing past the first element may be read (ASan
+  // would report it).
+  const uint32_t one[1] = {0};
+  Plan p;
+  EXPECT_EQ(cfp_evaluate(g.get(), o.get(), one, 1u << 20, p.out()), CFP_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(p.get(), nullptr);
+  EXPECT_MESSAGE("cfp_evaluate: expected one choice per op (" + std::to_string(ops) + "), got 1048576");
+  EXPECT_EQ(cfp_evaluate(g.get(), o.get(), nullptr, 0, p.out()), CFP_ERR_INVALID_ARGUMENT);
+  EXPECT_MESSAGE("expected one choice per op (" + std::to_string(ops) + "), got 0");
+  EXPECT_EQ(cfp_evaluate(g.get(), o.get(), nullptr, ops, p.out()), CFP_ERR_INVALID_ARGUMENT);
+  EXPECT_MESSAGE("choice_per_op must not be NULL");
+  const std::vector<uint32_t> first(ops, 0);
+  EXPECT_EQ(cfp_evaluate(g.get(), o.get(), first.data(), first.size(), p.out()), CFP_OK) << LastError();
 }
 
 }  // namespace

@@ -101,4 +101,34 @@ inline std::vector<uint8_t> TinyMlpBuffer(int64_t batch = 8, int64_t hidden = 16
   return {p, p + cfp_bytes_size(bytes.get())};
 }
 
+// Every layer's input is the sum of all earlier layers' outputs (and the graph input), so
+// each layer's block talks to every earlier one and the search's frontier grows with the
+// layers: on a 2x2 mesh the exact search over 10 layers runs for minutes while blocks and
+// costs take milliseconds. Null when the builder refuses it.
+inline Graph DenselyConnected(int layers) {
+  Builder b;
+  if (cfp_graph_builder_create("densely-connected", b.out()) != CFP_OK) return Graph{};
+  const int64_t rows = 256, width = 256, lhs_contract = 1, rhs_contract = 0;
+  std::vector<uint32_t> outs{AddTensor(b.get(), "x", {rows, width}, CFP_ROLE_DATA_INPUT)};
+  for (int l = 0; l < layers; ++l) {
+    const std::string layer = "layer" + std::to_string(l);
+    // Latest first, so every add follows the previous layer's block and reads the others.
+    uint32_t sum = outs.back();
+    for (size_t j = outs.size() - 1; j-- > 0;) {
+      const uint32_t next = AddTensor(b.get(), (layer + ".sum" + std::to_string(j)).c_str(), {rows, width});
+      AddOp(b.get(), (layer + ".add" + std::to_string(j)).c_str(), CFP_OP_ADD, {sum, outs[j]}, {next});
+      sum = next;
+    }
+    const uint32_t w = AddTensor(b.get(), (layer + ".w").c_str(), {width, width}, CFP_ROLE_PARAMETER);
+    const uint32_t h = AddTensor(b.get(), (layer + ".h").c_str(), {rows, width});
+    const uint32_t dot = AddOp(b.get(), (layer + ".dot").c_str(), CFP_OP_DOT, {sum, w}, {h});
+    cfp_graph_builder_set_op_ints(b.get(), dot, CFP_ATTR_LHS_CONTRACT, &lhs_contract, 1);
+    cfp_graph_builder_set_op_ints(b.get(), dot, CFP_ATTR_RHS_CONTRACT, &rhs_contract, 1);
+    outs.push_back(h);
+  }
+  Graph g;
+  if (cfp_graph_builder_finish(b.get(), g.out()) != CFP_OK) return Graph{};
+  return g;
+}
+
 }  // namespace cfp_test

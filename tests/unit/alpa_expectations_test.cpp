@@ -4,7 +4,7 @@
 
 #include <map>
 
-#include "search/optimizer.h"
+#include "planner/planner.h"
 #include "support/alpa_mlp.h"
 
 namespace cfp {

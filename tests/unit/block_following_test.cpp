@@ -11,7 +11,7 @@
 #include "blocks/block_costs.h"
 #include "cost/cost_model.h"
 #include "models/model_zoo.h"
-#include "search/optimizer.h"
+#include "planner/planner.h"
 
 namespace cfp {
 namespace {

@@ -9,7 +9,7 @@
 #include "cost/cost_model.h"
 #include "graph/autodiff.h"
 #include "graph/emitter.h"
-#include "search/optimizer.h"
+#include "planner/planner.h"
 #include "support/exact_optimum.h"
 #include "support/per_op_brute_force.h"
 #include "support/random_training_graph.h"

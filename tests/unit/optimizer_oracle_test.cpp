@@ -8,7 +8,7 @@
 
 #include "cost/cost_model.h"
 #include "graph/emitter.h"
-#include "search/optimizer.h"
+#include "planner/planner.h"
 #include "support/per_op_brute_force.h"
 
 namespace cfp {

@@ -12,7 +12,7 @@
 #include "profile/fake_device_backend.h"
 #include "profile/profile_db.h"
 #include "profile/profiled_costs.h"
-#include "search/optimizer.h"
+#include "planner/planner.h"
 #include "support/scratch_dir.h"
 
 namespace cfp {

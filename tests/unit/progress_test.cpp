@@ -142,6 +142,7 @@ TEST(ProgressBar, RendersCountsPercentAndTimeLeft) {
   EXPECT_EQ(ProgressBar::Render("profiling", 120, 120, 0.0, "configurations", 10),
             "profiling [##########]  120/120 configurations  100%  done");
   EXPECT_EQ(ProgressBar::Render("search", 7, 0, std::nullopt, "states", 10), "search  7 states");
+  EXPECT_EQ(ProgressBar::Render("search", 7, 0, std::nullopt, "", 10), "search");  // nothing counted: the phase alone
   EXPECT_EQ(ProgressBar::Render("x", 1, 4, std::nullopt, "items", 4), "x [#---]  1/4 items   25%");
 }
 
@@ -190,7 +191,7 @@ TEST(ProgressBar, TerminalOutputRedrawsInPlace) {
     now += 0.02;  // redraws are at least 0.1 s apart: about every fifth call
     ProgressBar::Callback(&bar, "profiling", d, 100);
   }
-  ProgressBar::Callback(&bar, "search", 3, 0);
+  ProgressBar::Callback(&bar, "measuring", 3, 0);
   bar.Finish();
   std::string out = Captured(f);
   std::fclose(f);
@@ -199,7 +200,23 @@ TEST(ProgressBar, TerminalOutputRedrawsInPlace) {
   EXPECT_LE(redraws, 25);
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2) << "one line per phase";
   EXPECT_NE(out.find("100/100 configurations  100%  done"), std::string::npos) << out;
-  EXPECT_NE(out.find("search  3 configurations"), std::string::npos);
+  EXPECT_NE(out.find("measuring  3 configurations"), std::string::npos);
+}
+
+// The library's phases are shown in their own units; the search counts nothing.
+TEST(ProgressBar, LibraryPhasesShowTheirOwnUnits) {
+  FILE *f = std::tmpfile();
+  ASSERT_NE(f, nullptr);
+  ProgressBar bar(f, false, "configurations", [] { return 0.0; });
+  ProgressBar::Callback(&bar, "costs", 4, 4);
+  ProgressBar::Callback(&bar, "edges", 2, 8);
+  ProgressBar::Callback(&bar, "search", 0, 0);
+  bar.Finish();
+  std::string out = Captured(f);
+  std::fclose(f);
+  EXPECT_NE(out.find("costs [########################]  4/4 block types  100%  done"), std::string::npos) << out;
+  EXPECT_NE(out.find("2/8 edge matrices"), std::string::npos) << out;
+  EXPECT_NE(out.find("\nsearch\n"), std::string::npos) << out;
 }
 
 TEST(ProgressBar, RequestCancelMakesTheCallbackStop) {

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "cost/cost_model.h"
-#include "search/optimizer.h"
+#include "planner/planner.h"
 #include "support/exact_optimum.h"
 #include "support/random_training_graph.h"
 

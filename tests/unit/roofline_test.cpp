@@ -4,7 +4,7 @@
 
 #include "cost/cost_model.h"
 #include "graph/emitter.h"
-#include "search/optimizer.h"
+#include "planner/planner.h"
 
 namespace cfp {
 namespace {

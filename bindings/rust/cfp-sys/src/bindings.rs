@@ -801,16 +801,23 @@ extern "C" {
     pub fn cfp_options_set_threads(options: *mut cfp_options, threads: u32) -> cfp_status;
 }
 extern "C" {
-    #[doc = " Wall-clock limit of the search in seconds (0 = none)."]
+    #[doc = " Wall-clock limit of planning in seconds (0 = none; a limit too far away for the clock,"]
+    #[doc = "  about 10^9 s or more, is none too). Every phase checks it (blocks, costs, edges,"]
+    #[doc = "  segments, search, budgeted search); measuring under the \"cuda\" cost model does not, the"]
+    #[doc = "  progress callback stops it. cfp_min_memory holds it as well."]
     pub fn cfp_options_set_time_limit(options: *mut cfp_options, seconds: f64) -> cfp_status;
 }
 extern "C" {
-    #[doc = " Limit on the memory the search itself may use, in bytes (0 = none)."]
+    #[doc = " Limit on the memory the search itself may use, in bytes (0 = none): its states, the"]
+    #[doc = "  states being formed and its tables, estimated and checked every few hundred states,"]
+    #[doc = "  under any memory budget. cfp_min_memory holds it as well."]
     pub fn cfp_options_set_search_memory_limit(options: *mut cfp_options, bytes: u64) -> cfp_status;
 }
 #[doc = " Progress callback: called from the optimizing thread with a phase name, work done and"]
-#[doc = " total work (total 0 when unknown). Return non-zero to cancel (CFP_ERR_CANCELLED)."]
-#[doc = " Optional; bindings may skip it."]
+#[doc = " total work (total 0 when unknown), at the start and end of each phase and about every"]
+#[doc = " 0.1 s within one. Phases of cfp_optimize: \"calibrate\" and \"profile\" (the \"cuda\" cost"]
+#[doc = " model), \"blocks\", \"costs\" (unique blocks), \"edges\" (unique block pairs), \"search\"."]
+#[doc = " Return non-zero to cancel (CFP_ERR_CANCELLED, no plan). Optional; bindings may skip it."]
 pub type cfp_progress_fn = ::std::option::Option<
     unsafe extern "C" fn(
         user_data: *mut ::std::os::raw::c_void,
@@ -836,7 +843,10 @@ extern "C" {
     #[doc = " Finds the plan of least predicted step time within the memory budget."]
     #[doc = " @return CFP_ERR_INFEASIBLE (message: the smallest memory any plan needs) when no plan fits;"]
     #[doc = "         CFP_ERR_TIME_LIMIT / CFP_ERR_MEMORY_LIMIT when a limit was hit; then *out holds"]
-    #[doc = "         the best plan found so far if there is one (else NULL)."]
+    #[doc = "         the best plan found so far if there is one (else NULL): when the limit strikes"]
+    #[doc = "         in the search, a narrow search's plan within the budget (bounded by a quarter"]
+    #[doc = "         of the time limit, at least 0.25 s), not proven optimal; before the search"]
+    #[doc = "         (blocks, costs, edges), none."]
     pub fn cfp_optimize(graph: *const cfp_graph, options: *const cfp_options, out: *mut *mut cfp_plan) -> cfp_status;
 }
 extern "C" {
@@ -1046,7 +1056,8 @@ extern "C" {
     pub fn cfp_plan_to_buffer(plan: *const cfp_plan, out: *mut *mut cfp_bytes) -> cfp_status;
 }
 extern "C" {
-    #[doc = " Serializes the plan as JSON. Caller owns *out."]
+    #[doc = " Serializes the plan as JSON, always valid UTF-8: a byte of a name that does not begin a"]
+    #[doc = "  well-formed UTF-8 sequence is written as U+FFFD, escaped. Caller owns *out."]
     pub fn cfp_plan_to_json(plan: *const cfp_plan, out: *mut *mut cfp_bytes) -> cfp_status;
 }
 extern "C" {

@@ -3,7 +3,7 @@ use std::sync::Mutex;
 use std::thread;
 use std::time::Duration;
 
-use cfp::{Graph, OpKind, Options, Plan, Stat, Status};
+use cfp::{Attr, DType, Graph, GraphBuilder, OpKind, Options, Plan, Stat, Status, TensorRole};
 
 const GPT: &str = "gpt:layers=2,hidden=256,heads=4,seq=128,batch=8,vocab=1000";
 /// Optimizes in milliseconds: for the checks that need a search but not a GPT.
@@ -176,14 +176,50 @@ fn an_infeasible_budget_says_what_the_smallest_plan_needs() -> cfp::Result<()> {
     Ok(())
 }
 
+/// Layers of dots on a [256,256] activation, each layer's dot reading the sum of every
+/// earlier layer's output: its blocks and costs take milliseconds, but its exact search on a
+/// 2x2 mesh runs for minutes.
+fn densely_connected(layers: usize) -> cfp::Result<Graph> {
+    let mut b = GraphBuilder::new("densely-connected")?;
+    let (rows, width) = (256, 256);
+    let act = [rows, width];
+    let mut outs = vec![b.add_tensor("x", DType::F32, &act, TensorRole::DataInput)?];
+    for l in 0..layers {
+        // Latest first, so every add follows the previous layer's dot and reads the others.
+        let mut sum = *outs.last().unwrap();
+        for j in (0..outs.len() - 1).rev() {
+            let next = b.add_tensor(&format!("layer{l}.sum{j}"), DType::F32, &act, TensorRole::Activation)?;
+            b.add_op(&format!("layer{l}.add{j}"), OpKind::Add, &[sum, outs[j]], &[next])?;
+            sum = next;
+        }
+        let w = b.add_tensor(&format!("layer{l}.w"), DType::F32, &[width, width], TensorRole::Parameter)?;
+        let h = b.add_tensor(&format!("layer{l}.h"), DType::F32, &act, TensorRole::Activation)?;
+        let dot = b.add_op(&format!("layer{l}.dot"), OpKind::Dot, &[sum, w], &[h])?;
+        b.set_op_ints(dot, Attr::LhsContract, &[1])?;
+        b.set_op_ints(dot, Attr::RhsContract, &[0])?;
+        outs.push(h);
+    }
+    b.finish()
+}
+
 #[test]
 fn hitting_the_time_limit_is_an_error() -> cfp::Result<()> {
+    // A nanosecond passes before the search starts, so there is no plan yet.
     let (graph, _) = optimized_gpt();
     let mut hurried = mesh_2x2();
     hurried.set_time_limit(Duration::from_nanos(1))?;
     let e = cfp::optimize(graph, &hurried).unwrap_err();
     assert_eq!(e.status(), Status::TimeLimit);
     assert!(e.message().contains("time limit"), "{}", e);
+    assert!(e.best_so_far().is_none(), "a time limit that passes before the search has no plan to return");
+
+    // The exact search of this graph on a 2x2 mesh runs for minutes.
+    let dense = densely_connected(10)?;
+    let mut limited = Options::new()?;
+    limited.set_mesh(&[2, 2])?.set_threads(1)?.set_time_limit(Duration::from_millis(500))?;
+    let e = cfp::optimize(&dense, &limited).unwrap_err();
+    assert_eq!(e.status(), Status::TimeLimit);
+    assert!(e.message().contains("passed during search"), "{}", e);
     let best = e.into_best_so_far().expect("a search stopped by its time limit returns the best plan found");
     assert!(best.step_time()? > 0.0);
     assert!(!best.is_optimal()?);

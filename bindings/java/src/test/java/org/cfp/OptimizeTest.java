@@ -191,10 +191,19 @@ public class OptimizeTest {
 
   @Test
   public void hittingTheTimeLimitIsASearchLimitException() {
+    // A nanosecond passes before the search starts, so there is no plan yet.
     try (Options hurried = new Options().setMesh(2, 2).setTimeLimit(Duration.ofNanos(1))) {
       SearchLimitException e = assertThrows(SearchLimitException.class, () -> Optimizer.optimize(gpt, hurried));
       assertEquals(Status.TIME_LIMIT, e.status());
       assertTrue(e.libraryMessage(), e.libraryMessage().contains("time limit"));
+      assertFalse("a time limit that passes before the search has no plan to return", e.bestSoFar().isPresent());
+    }
+    // The exact search of this graph on a 2x2 mesh runs for minutes.
+    try (Graph dense = DenselyConnected.build(10);
+        Options limited = new Options().setMesh(2, 2).setThreads(1).setTimeLimit(Duration.ofMillis(500))) {
+      SearchLimitException e = assertThrows(SearchLimitException.class, () -> Optimizer.optimize(dense, limited));
+      assertEquals(Status.TIME_LIMIT, e.status());
+      assertTrue(e.libraryMessage(), e.libraryMessage().contains("passed during search"));
       assertTrue("a search stopped by its time limit returns the best plan found", e.bestSoFar().isPresent());
       try (Plan best = e.bestSoFar().get()) {
         assertTrue(best.stepTime() > 0);
