@@ -1,5 +1,5 @@
 // Hand-written parallelism plans, as per-operator choice vectors for cfp_evaluate: the
-// baselines libcfp's plans are compared against (issue 7, DESIGN §12-13).
+// baselines libcfp's plans are compared against (docs/design.md §11, §12).
 //
 // They are built from iteration spaces and tensor roles only, never from op names or
 // scopes:

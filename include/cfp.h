@@ -1,7 +1,7 @@
 /*
  * libcfp — intra-operator parallelism plans for large-model training.
  *
- * The whole stable C API. Conventions (see docs/design.md §10):
+ * The whole stable C API. Conventions (in full in docs/api.md):
  *  - Every fallible function returns a cfp_status; CFP_OK is 0. On failure a message is
  *    available from cfp_last_error_message() on the same thread, and out-parameters are set
  *    to NULL / 0 unless the function says otherwise.

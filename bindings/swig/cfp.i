@@ -42,7 +42,7 @@
 /* END PENDING */
 #endif
 
-/* The progress callback is optional for bindings (DESIGN §10) and a C function pointer
+/* The progress callback is optional for bindings (docs/design.md §10, docs/bindings.md) and a C function pointer
  * into a managed runtime is not worth its cost here. */
 %ignore cfp_options_set_progress_callback;
 %ignore cfp_progress_fn;

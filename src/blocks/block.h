@@ -1,4 +1,4 @@
-// ParallelBlocks (DESIGN §5): groups of operators through which the layout chosen at the
+// ParallelBlocks (docs/design.md §5): groups of operators through which the layout chosen at the
 // block's entry propagates, so only the entry's strategies are searched. Every operator
 // belongs to exactly one block.
 #pragma once

@@ -265,7 +265,7 @@ std::vector<uint32_t> FollowEntry(const Block &block, const BlockPartition &bloc
             given.emplace_back(slot, Summed(*f));
         }
       }
-      // Backward partners (DESIGN §5.3): a gradient contraction of an entry takes the
+      // Backward partners (docs/design.md §5.3): a gradient contraction of an entry takes the
       // entry's strategy, mapped onto its own axes.
       pick = UINT32_MAX;
       if (o.grad_of >= 0 && IsContraction(o.kind) &&

@@ -31,7 +31,7 @@ struct BlockTable {
 };
 
 // Members follow the entry. A gradient contraction of an entry takes the entry's strategy
-// mapped onto its own axes (DESIGN §5.3: dX = dY·Wᵀ and dW = Xᵀ·dY split as Y = X·W is).
+// mapped onto its own axes (docs/design.md §5.3: dX = dY·Wᵀ and dW = Xᵀ·dY split as Y = X·W is).
 // Every other member, in topological order, takes a strategy that receives the layouts
 // already decided inside the block without communication (a gradient is expected in its
 // forward tensor's layout; a pending sum is all-reduced, or reduce-scattered where that

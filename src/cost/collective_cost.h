@@ -1,5 +1,5 @@
 // The alpha-beta model of collectives on one mesh axis of n devices with B bytes
-// (DESIGN §7): all-reduce a + 2(n-1)/n B/bw; all-gather and reduce-scatter
+// (docs/design.md §7): all-reduce a + 2(n-1)/n B/bw; all-gather and reduce-scatter
 // a + (n-1)/n B/bw; all-to-all a + (n-1)/n^2 B/bw. Multi-axis collectives are composed per
 // axis by the resharding planner.
 #pragma once

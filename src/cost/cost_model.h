@@ -1,4 +1,4 @@
-// The analytic cost model (DESIGN §7) and the objective every plan is priced by.
+// The analytic cost model (docs/design.md §7) and the objective every plan is priced by.
 //
 // A plan is one strategy per operator. Its cost is
 //   compute:  sum over ops of the roofline time of the op's local share,
@@ -40,7 +40,7 @@ struct StepCost {
   double Objective() const { return compute + comm + penalty; }
 };
 
-// Measured compute that replaces the roofline (the profiled cost model, DESIGN §7):
+// Measured compute that replaces the roofline (the profiled cost model, docs/design.md §7):
 // seconds per run of op `op` under its strategy `index`, where a measurement exists.
 class ComputeOverride {
  public:

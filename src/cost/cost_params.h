@@ -1,4 +1,4 @@
-// Knobs of the cost model beyond the hardware constants (DESIGN §7).
+// Knobs of the cost model beyond the hardware constants (docs/design.md §7).
 #pragma once
 
 namespace cfp {

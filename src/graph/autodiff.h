@@ -1,4 +1,4 @@
-// The training transform (DESIGN §3): reverse-mode differentiation of a forward graph and
+// The training transform (docs/design.md §3): reverse-mode differentiation of a forward graph and
 // the optimizer update, derived generically from the operators' iteration spaces.
 #pragma once
 

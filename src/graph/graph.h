@@ -1,6 +1,6 @@
 // The graph IR: tensors and operators with dense uint32_t ids. A Graph is immutable and
 // always valid: the only way to make one is Graph::Create, which validates everything
-// (DESIGN §3) and derives producers, consumers, a topological order and every operator's
+// (docs/design.md §3) and derives producers, consumers, a topological order and every operator's
 // iteration space.
 #pragma once
 

@@ -1,7 +1,7 @@
 // The iteration space of an operator: its axes (size, parallel or reduction) and, for
 // every dimension of every operand, the axes that dimension is made of, outermost first.
 // This one abstraction lets propagation, strategy enumeration, FLOP counts and autodiff
-// reason about axes instead of operator names (DESIGN §3).
+// reason about axes instead of operator names (docs/design.md §3).
 #pragma once
 
 #include <cstdint>

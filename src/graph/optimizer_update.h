@@ -1,5 +1,5 @@
 // The optimizer step appended to a training graph: one elementwise update per parameter,
-// on the parameter's shape, so it can take the parameter's sharding (DESIGN §5).
+// on the parameter's shape, so it can take the parameter's sharding (docs/design.md §5).
 #pragma once
 
 #include <optional>

@@ -1,4 +1,4 @@
-// Model specs: "family:key=value,...", a preset name, or "preset:key=value,..." (DESIGN §3,
+// Model specs: "family:key=value,...", a preset name, or "preset:key=value,..." (docs/design.md §3,
 // docs/models.md). The spec fixes every dimension of a model-zoo graph.
 #pragma once
 

@@ -1,4 +1,4 @@
-// A finished plan (DESIGN §9): every operator's strategy, every tensor's layout, the
+// A finished plan (docs/design.md §9): every operator's strategy, every tensor's layout, the
 // collectives to insert, the predicted step time and memory, and search statistics.
 #pragma once
 

@@ -1,4 +1,4 @@
-// What a plan is searched over, built once per (graph, options) (DESIGN §2): the mesh, with
+// What a plan is searched over, built once per (graph, options) (docs/design.md §2): the mesh, with
 // links measured under the "cuda" cost model; the cost model with its blocks and its
 // compute (analytic, or measured per block type); the block types; one cost table per
 // type; the edges between blocks, one cost matrix per distinct edge signature; and the

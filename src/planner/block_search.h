@@ -1,4 +1,4 @@
-// Searching an Analysis's problem (DESIGN §8): folding, segments of the blocks left, the
+// Searching an Analysis's problem (docs/design.md §8): folding, segments of the blocks left, the
 // frontier DP, over every row of every block or, where that space is too wide, over the
 // least-compute rows too; the least memory of any plan; a narrow search for when a limit
 // stopped the exact one.

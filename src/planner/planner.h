@@ -1,4 +1,4 @@
-// The planner (DESIGN §2): from a graph and options to a plan, through one Analysis.
+// The planner (docs/design.md §2): from a graph and options to a plan, through one Analysis.
 #pragma once
 
 #include <cstdint>

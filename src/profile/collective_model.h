@@ -1,4 +1,4 @@
-// The alpha-beta model of collectives (DESIGN §7) and its calibration from measurements:
+// The alpha-beta model of collectives (docs/design.md §7) and its calibration from measurements:
 // when a mesh axis needs more GPUs than are visible, its collectives are priced with
 // constants fitted to what the visible GPUs (or an MPI run across nodes) measured.
 #pragma once

@@ -1,5 +1,5 @@
 /*
- * The C ABI between libcfp and its CUDA profiler module, libcfp_cuda.so (DESIGN §7).
+ * The C ABI between libcfp and its CUDA profiler module, libcfp_cuda.so (docs/design.md §7, docs/profiling.md).
  *
  * libcfp never links CUDA or NCCL: it dlopens the module and resolves these functions with
  * dlsym. Only plain C types cross: programs travel as verified FlatBuffers graph buffers

@@ -1,4 +1,4 @@
-// The device a profiled cost model measures on (DESIGN §7). The search asks it for the
+// The device a profiled cost model measures on (docs/design.md §7). The search asks it for the
 // time of a block strategy's local computation and of collectives; the CUDA module
 // (libcfp_cuda.so, loaded with dlopen) and FakeDeviceBackend implement it.
 #pragma once

@@ -121,7 +121,7 @@ Result<std::unique_ptr<DeviceBackend>> MakeRooflineFakeBackend(std::string_view 
     }
     return t;
   };
-  // Ring collectives (DESIGN §7): the factor is the fraction of the buffer each link carries.
+  // Ring collectives (docs/design.md §7): the factor is the fraction of the buffer each link carries.
   auto collective = [spec, delay](CollectiveKind kind, uint64_t bytes, int group) -> Result<double> {
     delay();
     const double n = group, b = static_cast<double>(bytes);

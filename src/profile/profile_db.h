@@ -1,4 +1,4 @@
-// The persistent profile database (DESIGN §7): measured times keyed by (block
+// The persistent profile database (docs/design.md §7, docs/profiling.md): measured times keyed by (block
 // fingerprint, strategy, device, dtype, library version), and measured collectives, in a
 // FlatBuffers file (flatbuffers/profile.fbs).
 //

@@ -1,4 +1,4 @@
-// The profiled cost model's measurements (DESIGN §7): every strategy of every unique block
+// The profiled cost model's measurements (docs/design.md §7): every strategy of every unique block
 // type timed once on a DeviceBackend (a sum over block types, never a product over a
 // segment's combinations), reused from the ProfileDb where it already holds the key, and
 // turned into a ComputeOverride so the search and cfp_evaluate price one objective.

@@ -1,5 +1,5 @@
 // The fastest plan within a per-device memory budget, when the fastest plan overall does not
-// fit (DESIGN §8).
+// fit (docs/design.md §8).
 //
 // Lagrangian relaxation first: minimize time + lambda * memory with the scalar DP (cheap: one
 // value per state) and bisect for the smallest lambda whose plan fits. Every lambda gives the

@@ -1,9 +1,9 @@
-// Exact dynamic programming over blocks in a linear order (DESIGN §8). The state is the
+// Exact dynamic programming over blocks in a linear order (docs/design.md §8). The state is the
 // strategies of the "frontier": processed blocks that still share a factor with a block
 // not yet processed. A chain of transformer layers keeps the frontier to a few blocks.
 // Each state holds a Pareto set of (time, memory), so the memory budget is exact.
 //
-// Segments make it cheap: the order is cut into segments (DESIGN §6), and each segment is
+// Segments make it cheap: the order is cut into segments (docs/design.md §6), and each segment is
 // solved once per distinct type into a transfer table — from the strategies of the blocks
 // before it that it touches, to the strategies of the blocks leaving it that later blocks
 // touch — which every instance of the type then reuses. Blocks the segment does not touch

@@ -1,5 +1,5 @@
 // Pareto sets of (time, memory) points, so a per-device memory budget is honoured exactly
-// (DESIGN §8). In scalar mode (no binding budget) a set keeps only its fastest point.
+// (docs/design.md §8). In scalar mode (no binding budget) a set keeps only its fastest point.
 #pragma once
 
 #include <algorithm>

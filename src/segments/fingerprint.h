@@ -1,4 +1,4 @@
-// Structural fingerprints of blocks (DESIGN §6): a canonical hash of the members' kinds,
+// Structural fingerprints of blocks (docs/design.md §6): a canonical hash of the members' kinds,
 // attributes, shapes, dtypes, iteration spaces and internal wiring, names and ids excluded.
 // Blocks with equal fingerprints have equal cost tables.
 #pragma once

@@ -1,4 +1,4 @@
-// Local signatures of the blocks left to search, for segment detection (DESIGN §6): a
+// Local signatures of the blocks left to search, for segment detection (docs/design.md §6): a
 // block's own hash (its fingerprint and what was folded into it) plus its links to other
 // blocks in the order, as (relative offset, link hash) pairs. Equal signature sequences
 // are equal subproblems.

@@ -1,4 +1,4 @@
-// Repeated sequences of blocks (DESIGN §6). Blocks in forward order each get a local
+// Repeated sequences of blocks (docs/design.md §6). Blocks in forward order each get a local
 // signature (their fingerprint plus their links to other blocks as relative offsets), and
 // the sequence is tiled greedily by its longest-covering tandem repeat of any period, the
 // rest recursively: prefix (embedding), repeated unit (layer), suffix (head and loss), and

@@ -1,4 +1,4 @@
-// The collectives that turn one layout of a tensor into another (DESIGN §4), per mesh axis:
+// The collectives that turn one layout of a tensor into another (docs/design.md §4), per mesh axis:
 // partial -> replicated all-reduce; partial -> sharded reduce-scatter; sharded ->
 // replicated all-gather; sharded on dim i -> sharded on dim j all-to-all; replicated ->
 // sharded a free local slice.

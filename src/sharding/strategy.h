@@ -1,5 +1,5 @@
 // The strategy of an operator: which iteration axis each mesh axis splits (or none). The
-// specs of its operands follow from it (DESIGN §4).
+// specs of its operands follow from it (docs/design.md §4).
 #pragma once
 
 #include <array>

@@ -1,4 +1,4 @@
-// Fuzz target: the profile DB loader (DESIGN §7: the file is never trusted). Arbitrary bytes
+// Fuzz target: the profile DB loader (docs/profiling.md: the file is never trusted). Arbitrary bytes
 // are decoded in memory and as a file on disk. A DB that loads re-encodes to bytes that load
 // to the same entries; one that does not is refused as invalid data, and opening it as a
 // file gives an empty DB with a warning. Saving over it keeps what was put and sets the bad

@@ -1,6 +1,6 @@
 // The least objective over every per-operator choice vector, by enumeration through
 // CostModel::Evaluate: the oracle that block search and the ILP baseline are checked
-// against (DESIGN §12). Only for graphs whose choice product is small.
+// against (docs/design.md §11). Only for graphs whose choice product is small.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// How the members of a ParallelBlock follow its entry (DESIGN §5), checked on the block of a
+// How the members of a ParallelBlock follow its entry (docs/design.md §5), checked on the block of a
 // GPT layer's second MLP product: its gradient products split as the entry does (Megatron's
 // backward), and under the row-parallel strategy the pending sum is reduce-scattered where
 // that pays (sequence-parallel style) and all-reduced where the tensor is too small.

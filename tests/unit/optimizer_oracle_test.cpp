@@ -1,5 +1,5 @@
 // The optimizer's plan costs exactly the brute-force minimum over every per-operator
-// choice (DESIGN §12) on small graphs, on 1-D and 2-D meshes.
+// choice (docs/design.md §11) on small graphs, on 1-D and 2-D meshes.
 #include <gtest/gtest.h>
 
 #include <cstdio>

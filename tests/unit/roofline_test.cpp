@@ -1,4 +1,4 @@
-// The analytic compute time of single ops (DESIGN §7: roofline of FLOPs against peak and
+// The analytic compute time of single ops (docs/design.md §7: roofline of FLOPs against peak and
 // bytes moved against HBM bandwidth, plus a launch overhead).
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Rank start-up for NCCL across processes (DESIGN §7: multi-node profiling launches its
+// Rank start-up for NCCL across processes (docs/profiling.md: multi-node profiling launches its
 // ranks through MPI, an existing engine, not a home-made one). MPI gives every process
 // its rank and the world size; rank 0 creates the NCCL unique id and MPI_Bcast hands it
 // to all ranks, which then call ncclCommInitRank. The exchange knows nothing of NCCL —
