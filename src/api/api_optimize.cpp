@@ -78,7 +78,7 @@ Status CommTimeNotFinite(const cfp::Graph &g, const cfp::OptimizerOptions &o, co
   const cfp::Result<cfp::Mesh> mesh = o.BuildMesh();
   for (const cfp::PlanCollective &c : p.collectives) {
     if (std::isfinite(c.time)) continue;
-    std::string why = "the " + std::string(cfp::CollectiveName(c.kind)) + " of " + cfp::DescribeTensor(g.tensors(), c.tensor) +
+    std::string why = "the " + std::string(cfp::CollectiveKindName(c.kind)) + " of " + cfp::DescribeTensor(g.tensors(), c.tensor) +
                       " (" + std::to_string(c.bytes) + " bytes per device)";
     for (int m = 0; m < 8; ++m) {
       if (!((c.mesh_axes >> m) & 1)) continue;

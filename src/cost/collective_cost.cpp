@@ -2,18 +2,22 @@
 
 namespace cfp {
 
+double RingFactor(CollectiveKind kind, int64_t n) {
+  if (n <= 1) return 0;
+  const double d = static_cast<double>(n);
+  switch (kind) {
+    case CollectiveKind::AllReduce: return 2 * (d - 1) / d;
+    case CollectiveKind::AllGather:
+    case CollectiveKind::ReduceScatter: return (d - 1) / d;
+    case CollectiveKind::AllToAll: return (d - 1) / (d * d);
+  }
+  return 0;
+}
+
 double CollectiveTime(const Collective &c, const Mesh &mesh) {
   const MeshAxis &axis = mesh.axis(c.mesh_axis);
-  const double n = axis.size;
-  if (n <= 1) return 0;
-  double volume = 0;
-  switch (c.kind) {
-    case CollectiveKind::AllReduce: volume = 2 * (n - 1) / n * c.bytes; break;
-    case CollectiveKind::AllGather:
-    case CollectiveKind::ReduceScatter: volume = (n - 1) / n * c.bytes; break;
-    case CollectiveKind::AllToAll: volume = (n - 1) / (n * n) * c.bytes; break;
-  }
-  return axis.latency + volume / axis.bandwidth;
+  if (axis.size <= 1) return 0;
+  return axis.latency + RingFactor(c.kind, axis.size) * c.bytes / axis.bandwidth;
 }
 
 double CollectivesTime(std::span<const Collective> cs, const Mesh &mesh) {

@@ -4,6 +4,7 @@
 // axis by the resharding planner.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -11,6 +12,11 @@
 #include "sharding/resharding.h"
 
 namespace cfp {
+
+// Share of the `bytes` buffer each device's link carries in a ring collective over n
+// devices: all-reduce 2(n-1)/n, all-gather and reduce-scatter (n-1)/n, all-to-all
+// (n-1)/n^2. 0 for n <= 1.
+double RingFactor(CollectiveKind kind, int64_t n);
 
 double CollectiveTime(const Collective &c, const Mesh &mesh);
 double CollectivesTime(std::span<const Collective> cs, const Mesh &mesh);

@@ -6,6 +6,7 @@
 #include "util/aligned_bytes.h"
 #include "util/decode_budget.h"
 #include "util/file_io.h"
+#include "util/flatbuffers_verify.h"
 
 namespace cfp {
 namespace {
@@ -108,10 +109,7 @@ Result<Graph> GraphFromBuffer(const void *data, size_t size) {
     return InvalidGraph("graph buffer of " + std::to_string(size) + " bytes exceeds the FlatBuffers limit of 2 GiB");
   const AlignedBytes aligned(data, size);
   const uint8_t *bytes = aligned.data();
-  flatbuffers::Verifier::Options opts;
-  opts.max_depth = 64;
-  opts.max_tables = static_cast<flatbuffers::uoffset_t>(size / 4 + 1024);
-  flatbuffers::Verifier verifier(bytes, size, opts);
+  flatbuffers::Verifier verifier(bytes, size, VerifierOptions(size));
   if (!fb::VerifyGraphBuffer(verifier))
     return InvalidGraph("graph buffer failed verification (truncated or corrupted, " + std::to_string(size) + " bytes)");
   const fb::Graph *fg = fb::GetGraph(bytes);

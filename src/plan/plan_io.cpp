@@ -6,6 +6,7 @@
 #include "plan_generated.h"
 #include "util/aligned_bytes.h"
 #include "util/decode_budget.h"
+#include "util/flatbuffers_verify.h"
 
 namespace cfp {
 
@@ -64,10 +65,7 @@ Result<Plan> PlanFromBuffer(const void *data, size_t size) {
   if (size >= FLATBUFFERS_MAX_BUFFER_SIZE) return InvalidData("plan buffer exceeds 2 GiB");
   const AlignedBytes aligned(data, size);
   const uint8_t *bytes = aligned.data();
-  flatbuffers::Verifier::Options opts;
-  opts.max_depth = 64;
-  opts.max_tables = static_cast<flatbuffers::uoffset_t>(size / 4 + 1024);
-  flatbuffers::Verifier verifier(bytes, size, opts);
+  flatbuffers::Verifier verifier(bytes, size, VerifierOptions(size));
   if (!fb::VerifyPlanBuffer(verifier)) return InvalidData("plan buffer failed verification (truncated or corrupted)");
   const fb::Plan *fp = fb::GetPlan(bytes);
   if (fp->schema_version() == 0 || fp->schema_version() > kPlanSchemaVersion)
@@ -306,7 +304,7 @@ std::string PlanToJson(const Plan &plan) {
   for (size_t i = 0; i < plan.collectives.size(); ++i) {
     const PlanCollective &c = plan.collectives[i];
     o += i ? ",\n    " : "\n    ";
-    o += "{\"kind\": \"" + std::string(CollectiveName(c.kind)) + "\", \"tensor\": " + std::to_string(c.tensor) +
+    o += "{\"kind\": \"" + std::string(CollectiveKindName(c.kind)) + "\", \"tensor\": " + std::to_string(c.tensor) +
          ", \"mesh_axes\": [";
     bool first = true;
     for (int m = 0; m < 8; ++m)

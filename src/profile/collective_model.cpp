@@ -6,18 +6,6 @@
 
 namespace cfp {
 
-double RingFactor(CollectiveKind kind, int n) {
-  if (n <= 1) return 0;
-  const double d = n;
-  switch (kind) {
-    case CollectiveKind::AllReduce: return 2 * (d - 1) / d;
-    case CollectiveKind::AllGather:
-    case CollectiveKind::ReduceScatter: return (d - 1) / d;
-    case CollectiveKind::AllToAll: return (d - 1) / (d * d);
-  }
-  return 0;
-}
-
 double AlphaBetaTime(const AlphaBeta &model, CollectiveKind kind, uint64_t bytes, int n) {
   if (n <= 1) return 0;
   return model.alpha + RingFactor(kind, n) * static_cast<double>(bytes) / model.bandwidth;

@@ -7,6 +7,7 @@
 #include <span>
 #include <utility>
 
+#include "cost/collective_cost.h"
 #include "profile/device_backend.h"
 
 namespace cfp {
@@ -15,11 +16,6 @@ struct AlphaBeta {
   double alpha = 0;      // seconds per collective (latency)
   double bandwidth = 0;  // bytes per second of each device's link
 };
-
-// Share of the `bytes` buffer each device's link carries in a ring collective over n
-// devices: all-reduce 2(n-1)/n, all-gather and reduce-scatter (n-1)/n, all-to-all
-// (n-1)/n^2. 0 for n = 1.
-double RingFactor(CollectiveKind kind, int n);
 
 // alpha + RingFactor(kind, n) * bytes / bandwidth; 0 for n = 1.
 double AlphaBetaTime(const AlphaBeta &model, CollectiveKind kind, uint64_t bytes, int n);

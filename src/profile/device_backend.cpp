@@ -9,16 +9,6 @@ namespace cfp {
 
 bool IsValidCollectiveKind(int v) { return v >= 0 && v <= static_cast<int>(CollectiveKind::AllToAll); }
 
-std::string_view CollectiveKindName(CollectiveKind kind) {
-  switch (kind) {
-    case CollectiveKind::AllReduce: return "all-reduce";
-    case CollectiveKind::AllGather: return "all-gather";
-    case CollectiveKind::ReduceScatter: return "reduce-scatter";
-    case CollectiveKind::AllToAll: return "all-to-all";
-  }
-  return "unknown";
-}
-
 std::string DeviceBackend::LibraryVersion() const {
   return "cfp " CFP_STR(CFP_VERSION_MAJOR) "." CFP_STR(CFP_VERSION_MINOR) "." CFP_STR(CFP_VERSION_PATCH);
 }

@@ -19,7 +19,6 @@ namespace cfp {
 // CollectiveKind (sharding/resharding.h): values equal plan.fbs's and cfp_collective_kind.
 
 bool IsValidCollectiveKind(int v);
-std::string_view CollectiveKindName(CollectiveKind kind);  // "all-reduce", ...
 
 class DeviceBackend {
  public:

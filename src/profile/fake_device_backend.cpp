@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "cost/collective_cost.h"
 #include "graph/op_semantics.h"
 
 namespace cfp {
@@ -124,15 +125,7 @@ Result<std::unique_ptr<DeviceBackend>> MakeRooflineFakeBackend(std::string_view 
   // Ring collectives (docs/design.md §7): the factor is the fraction of the buffer each link carries.
   auto collective = [spec, delay](CollectiveKind kind, uint64_t bytes, int group) -> Result<double> {
     delay();
-    const double n = group, b = static_cast<double>(bytes);
-    double factor = 0;
-    switch (kind) {
-      case CollectiveKind::AllReduce: factor = 2 * (n - 1) / n; break;
-      case CollectiveKind::AllGather:
-      case CollectiveKind::ReduceScatter: factor = (n - 1) / n; break;
-      case CollectiveKind::AllToAll: factor = (n - 1) / (n * n); break;
-    }
-    return group == 1 ? 0.0 : spec.latency + factor * b / spec.link;
+    return group == 1 ? 0.0 : spec.latency + RingFactor(kind, group) * static_cast<double>(bytes) / spec.link;
   };
   return std::unique_ptr<DeviceBackend>(
       std::make_unique<FakeDeviceBackend>(spec.name, spec.devices, program, collective, "cfp-fake-roofline 1"));

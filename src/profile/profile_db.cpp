@@ -15,6 +15,7 @@
 
 #include "profile_generated.h"
 #include "util/file_io.h"
+#include "util/flatbuffers_verify.h"
 
 namespace cfp {
 namespace {
@@ -182,10 +183,7 @@ Result<ProfileDb::Contents> ProfileDb::Decode(const void *data, size_t size) {
     return InvalidData("not a libcfp profile DB: file identifier is '" + id + "', expected 'CFPD'");
   }
   if (size >= FLATBUFFERS_MAX_BUFFER_SIZE) return InvalidData("the file exceeds the FlatBuffers limit of 2 GiB");
-  flatbuffers::Verifier::Options opts;
-  opts.max_depth = 16;  // the schema nests 3 deep
-  opts.max_tables = static_cast<flatbuffers::uoffset_t>(size / 4 + 16);
-  flatbuffers::Verifier verifier(bytes, size, opts);
+  flatbuffers::Verifier verifier(bytes, size, VerifierOptions(size));
   if (!fb::VerifyProfileDbBuffer(verifier))
     return InvalidData("the file failed FlatBuffers verification (truncated or corrupted, " + std::to_string(size) +
                        " bytes)");

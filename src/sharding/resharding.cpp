@@ -4,14 +4,14 @@
 
 namespace cfp {
 
-const char *CollectiveName(CollectiveKind k) {
-  switch (k) {
+std::string_view CollectiveKindName(CollectiveKind kind) {
+  switch (kind) {
     case CollectiveKind::AllReduce: return "all-reduce";
     case CollectiveKind::AllGather: return "all-gather";
     case CollectiveKind::ReduceScatter: return "reduce-scatter";
     case CollectiveKind::AllToAll: return "all-to-all";
   }
-  return "collective";
+  return "unknown";
 }
 
 namespace {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "sharding/sharding_spec.h"
@@ -13,7 +14,9 @@
 namespace cfp {
 
 enum class CollectiveKind : uint8_t { AllReduce = 0, AllGather = 1, ReduceScatter = 2, AllToAll = 3 };
-const char *CollectiveName(CollectiveKind k);
+// "all-reduce", "all-gather", "reduce-scatter", "all-to-all": the names plans, profiles and
+// messages use.
+std::string_view CollectiveKindName(CollectiveKind kind);
 
 struct Collective {
   CollectiveKind kind;

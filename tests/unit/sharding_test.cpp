@@ -98,7 +98,7 @@ TEST(OperandSpecs, RowParallelMatmulLeavesAPartialResult) {
 
 std::string Kinds(const std::vector<Collective> &cs) {
   std::string s;
-  for (const Collective &c : cs) s += std::string(s.empty() ? "" : " ") + CollectiveName(c.kind) + "@" + std::to_string(c.mesh_axis);
+  for (const Collective &c : cs) s += std::string(s.empty() ? "" : " ") + std::string(CollectiveKindName(c.kind)) + "@" + std::to_string(c.mesh_axis);
   return s;
 }
 
