@@ -389,17 +389,7 @@ CFP_API cfp_status cfp_graph_parameter_count(const cfp_graph *graph, uint64_t *o
   return Guard(__func__, [&]() -> Status {
     CFP_RETURN_IF_ERROR(CheckGraph(graph));
     CFP_RETURN_IF_ERROR(NotNull(out, "out"));
-    // Summed here with a check: each parameter may hold up to 2^63 elements.
-    uint64_t count = 0;
-    for (const cfp::Tensor &t : graph->graph->tensors()) {
-      if (t.role != cfp::TensorRole::Parameter) continue;
-      const std::optional<uint64_t> sum = cfp::CheckedAdd(count, static_cast<uint64_t>(t.NumElements()));
-      if (!sum)
-        return cfp::OutOfRange("the graph's parameter count does not fit in 64 bits: the parameters up to " +
-                               cfp::DescribeTensor(graph->graph->tensors(), static_cast<uint32_t>(&t - graph->graph->tensors().data())) +
-                               " hold more than 18446744073709551615 elements");
-      count = *sum;
-    }
+    CFP_ASSIGN_OR_RETURN(const uint64_t count, graph->graph->ParameterCount());
     *out = count;
     return Status::Ok();
   });

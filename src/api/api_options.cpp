@@ -4,6 +4,7 @@
 
 #include "api/guard.h"
 #include "api/handles.h"
+#include "util/quote.h"
 
 using cfp::Status;
 using cfp::api::Guard;
@@ -84,7 +85,7 @@ CFP_API cfp_status cfp_options_set_device(cfp_options *options, const char *pres
     if (!d) {
       std::string names;
       for (const auto &n : cfp::DevicePresetNames()) names += (names.empty() ? "" : ", ") + n;
-      return cfp::InvalidArgument("unknown device '" + std::string(preset) + "' (known: " + names + ")");
+      return cfp::InvalidArgument("unknown device " + cfp::Quote(preset) + " (known: " + names + ")");
     }
     options->options.device = *d;
     ResetLinks(options->options);
@@ -187,7 +188,7 @@ CFP_API cfp_status cfp_options_set_cost_model(cfp_options *options, const char *
     CFP_RETURN_IF_ERROR(NotNull(name, "name"));
     std::string n = name;
     if (n != "analytic" && n != "cuda")
-      return cfp::InvalidArgument("unknown cost model '" + n + "' (known: analytic, cuda)");
+      return cfp::InvalidArgument("unknown cost model " + cfp::Quote(n) + " (known: analytic, cuda)");
     options->options.cost_model = n;
     return Status::Ok();
   });

@@ -5,6 +5,7 @@
 #include <queue>
 
 #include "graph/op_semantics.h"
+#include "util/checked_math.h"
 #include "util/quote.h"
 
 namespace cfp {
@@ -194,11 +195,18 @@ Result<Graph> Graph::Create(std::string name, std::vector<Tensor> tensors, std::
   return g;
 }
 
-uint64_t Graph::ParameterCount() const {
-  uint64_t n = 0;
-  for (const Tensor &t : tensors_)
-    if (t.role == TensorRole::Parameter) n += static_cast<uint64_t>(t.NumElements());
-  return n;
+Result<uint64_t> Graph::ParameterCount() const {
+  // Each parameter may hold up to 2^63 elements, so the sum is checked.
+  uint64_t count = 0;
+  for (uint32_t t = 0; t < tensors_.size(); ++t) {
+    if (tensors_[t].role != TensorRole::Parameter) continue;
+    const std::optional<uint64_t> sum = CheckedAdd(count, static_cast<uint64_t>(tensors_[t].NumElements()));
+    if (!sum)
+      return OutOfRange("the graph's parameter count does not fit in 64 bits: the parameters up to " +
+                        DescribeTensor(tensors_, t) + " hold more than 18446744073709551615 elements");
+    count = *sum;
+  }
+  return count;
 }
 
 double Graph::Flops() const {

@@ -77,7 +77,8 @@ class Graph {
   const std::vector<uint32_t> &topo_order() const { return topo_; }
 
   // Statistics for reports.
-  uint64_t ParameterCount() const;
+  // Elements of all parameters; kOutOfRange past 2^64 - 1.
+  Result<uint64_t> ParameterCount() const;
   double Flops() const;
 
  private:

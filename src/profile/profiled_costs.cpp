@@ -111,13 +111,13 @@ Result<Graph> LocalProgram(const CostModel &model, const Block &block, const std
 
 DType DominantDType(const CostModel &model, const Block &block) {
   const Graph &g = model.graph();
-  std::map<DType, int64_t> bytes;
+  std::map<DType, double> bytes;  // a double: tensors of up to 2^63 bytes each can pass int64
   for (uint32_t op : block.members) {
-    for (uint32_t t : g.op(op).inputs) bytes[g.tensor(t).dtype] += g.tensor(t).Bytes();
-    for (uint32_t t : g.op(op).outputs) bytes[g.tensor(t).dtype] += g.tensor(t).Bytes();
+    for (uint32_t t : g.op(op).inputs) bytes[g.tensor(t).dtype] += static_cast<double>(g.tensor(t).Bytes());
+    for (uint32_t t : g.op(op).outputs) bytes[g.tensor(t).dtype] += static_cast<double>(g.tensor(t).Bytes());
   }
   DType best = DType::F32;
-  int64_t most = -1;
+  double most = -1;
   for (const auto &[dtype, n] : bytes)  // ties: the lowest dtype value, for a stable key
     if (n > most) {
       most = n;

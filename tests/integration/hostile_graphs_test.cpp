@@ -665,6 +665,13 @@ TEST(HostileMessage, TenMegabyteInputsAreQuotedShort) {
   AddOp(b.get(), huge.c_str(), CFP_OP_NEG, {x}, {x});
   ExpectShortMessage(cfp_graph_builder_finish(b.get(), g.out()), CFP_ERR_INVALID_GRAPH,
                      {"op 1 'xxxx", "writes tensor 0 'xxx", size});
+  // Names given to options.
+  cfp_options *o = nullptr;
+  ASSERT_EQ(cfp_options_create(&o), CFP_OK);
+  ExpectShortMessage(cfp_options_set_device(o, huge.c_str()), CFP_ERR_INVALID_ARGUMENT, {"unknown device 'xxxx", size, "(known: "});
+  ExpectShortMessage(cfp_options_set_cost_model(o, huge.c_str()), CFP_ERR_INVALID_ARGUMENT,
+                     {"unknown cost model 'xxxx", size, "(known: analytic, cuda)"});
+  cfp_options_destroy(o);
 }
 
 TEST(HostileMessage, AQuoteIsCutBetweenCharacters) {

@@ -127,7 +127,7 @@ TEST(Autodiff, AdamAddsStatesAndReplacesEachParameter) {
     }
   EXPECT_EQ(hyper, 6u);
   // The parameter count is unchanged by the training step.
-  EXPECT_EQ(g.ParameterCount(), fwd.ParameterCount());
+  EXPECT_EQ(g.ParameterCount().value(), fwd.ParameterCount().value());
 }
 
 TEST(Autodiff, SgdAndAdamUpdatesComputeTheirFormulas) {
