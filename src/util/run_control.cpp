@@ -22,11 +22,6 @@ std::optional<RunControl::Clock::time_point> RunControl::DeadlineAfter(double se
   return now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
 }
 
-double RunControl::SecondsLeft() const {
-  if (!deadline_) return INFINITY;
-  return std::chrono::duration<double>(*deadline_ - Clock::now()).count();
-}
-
 Status RunControl::stopped() const {
   const int code = stop_code_.load(std::memory_order_acquire);
   if (code == 0) return Status::Ok();

@@ -43,10 +43,7 @@ class RunControl {
 
   // The time limit counts from now (after work it does not bound, such as measuring).
   void RestartClock() { deadline_ = DeadlineAfter(time_limit_); }
-  std::optional<Clock::time_point> deadline() const { return deadline_; }
   double time_limit() const { return time_limit_; }
-  // Seconds from now to the deadline (infinity without one).
-  double SecondsLeft() const;
 
   // The deadline `seconds` from `now`, or none when `seconds` is not positive and finite or
   // the clock cannot represent it.
